@@ -1,0 +1,33 @@
+"""The `hanji` command: one thin Typer app, one sub-command group per package."""
+
+from __future__ import annotations
+
+import typer
+
+from hanji import __version__
+from hanji.modeling.cli import app as models_app
+
+app = typer.Typer(
+    name="hanji",
+    help="Build, evaluate and serve Korean-specialised language models.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hanji {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print the version and exit"
+    ),
+) -> None:
+    """hanji (한지): Korean corpus → tokenizer → training → evaluation, and a confidential gateway."""
+
+
+app.add_typer(models_app, name="models")

@@ -1,0 +1,138 @@
+"""Load a resolved model and tokenizer with transformers; save a standard HF model dir.
+
+GGUF weights are de-quantised by transformers on every load (tens of seconds for the
+embedded default), so a GGUF reference is converted once into an HF dir (safetensors)
+under the cache and loaded from there afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hanji.modeling.errors import ModelResolutionError
+from hanji.modeling.resolve import ModelRef, resolve
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+def cache_dir() -> Path:
+    """Where converted models live: ``$HANJI_CACHE`` or ``~/.cache/hanji``."""
+    return Path(os.environ.get("HANJI_CACHE", Path.home() / ".cache" / "hanji")).expanduser()
+
+
+def pick_dtype(dtype: str = "auto") -> torch.dtype:
+    """fp32 on CPU, bf16 on a GPU that supports it; or an explicit name (``float32``...)."""
+    import torch
+
+    if dtype != "auto":
+        try:
+            return getattr(torch, dtype)
+        except AttributeError as exc:
+            raise ValueError(f"unknown dtype '{dtype}'; use auto, float32, bfloat16 or float16") from exc
+    if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float32
+
+
+def _hub_error(ref: ModelRef, exc: Exception) -> ModelResolutionError:
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
+    why = "offline mode is set (HF_HUB_OFFLINE=1)" if offline else "no network or no such repo"
+    return ModelResolutionError(
+        f"could not load '{ref.ref}' from the Hugging Face Hub: {why}. "
+        "Download it where a network is available and pass the local model dir instead, "
+        "or use the embedded default 'smollm2-135m'."
+    )
+
+
+def _from_pretrained(loader: Any, ref: ModelRef, **kwargs: Any) -> Any:
+    try:
+        return loader.from_pretrained(ref.source, **ref.from_pretrained_kwargs(), **kwargs)
+    except OSError as exc:
+        if ref.kind == "hub":
+            raise _hub_error(ref, exc) from None
+        raise ModelResolutionError(f"could not load model '{ref.ref}': {exc}") from exc
+
+
+def _gguf_fingerprint(ref: ModelRef) -> str:
+    path = Path(ref.source) / str(ref.gguf_file)
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def materialize(ref: str | Path | ModelRef) -> ModelRef:
+    """Return a reference that loads fast: GGUF is converted once to a cached HF dir."""
+    mref = ref if isinstance(ref, ModelRef) else resolve(ref)
+    if mref.gguf_file is None:
+        return mref
+    target = cache_dir() / "models" / f"{Path(mref.gguf_file).stem}-{_gguf_fingerprint(mref)}"
+    if not (target / "config.json").is_file():
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        model = _from_pretrained(AutoModelForCausalLM, mref, dtype="float32")
+        # transformers de-quantises GGUF tensors to float32 on load but keeps a marker that
+        # refuses save_pretrained; the weights in memory are plain tensors, so drop the marker.
+        model.hf_quantizer = None
+        model.is_quantized = False
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        tok = _from_pretrained(AutoTokenizer, mref)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+        try:
+            tmp.chmod(0o755)
+            save_model(model, tok, tmp)
+            if target.exists():  # another process won the race
+                shutil.rmtree(tmp)
+            else:
+                tmp.rename(target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return ModelRef(mref.ref, mref.kind, str(target))
+
+
+def load_tokenizer(ref: str | Path | ModelRef) -> PreTrainedTokenizerBase:
+    """The model's own (fast) tokenizer."""
+    from transformers import AutoTokenizer
+
+    mref = ref if isinstance(ref, ModelRef) else resolve(ref)
+    cached = materialize(mref) if mref.gguf_file else mref
+    return _from_pretrained(AutoTokenizer, cached)
+
+
+def load_model(
+    ref: str | Path | ModelRef, *, dtype: str = "auto", device: str | None = None
+) -> PreTrainedModel:
+    """A causal LM in eval mode, on ``device`` (default: CPU, or the first GPU when present)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    mref = materialize(ref)
+    model = _from_pretrained(AutoModelForCausalLM, mref, dtype=pick_dtype(dtype))
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return model.to(device).eval()
+
+
+def load_model_and_tokenizer(
+    ref: str | Path | ModelRef, *, dtype: str = "auto", device: str | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    mref = materialize(ref)
+    return load_model(mref, dtype=dtype, device=device), load_tokenizer(mref)
+
+
+def save_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: str | Path) -> Path:
+    """Write a standard HF model dir (safetensors weights, config, tokenizer, generation config)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    return out
