@@ -48,8 +48,10 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
         ({"tokenizer": {"add_tokens": -1}}, "tokenizer.add_tokens"),
         ({"train": {"sft": {"data": "x", "steps": 1, "lr": 1, "foo": 2}}}, "train.sft.foo"),
         (
-            {"tokenizer": {"enabled": False},
-             "train": {"stages": [{"kind": "new_embeddings", "steps": 1, "lr": 1}]}},
+            {
+                "tokenizer": {"enabled": False},
+                "train": {"stages": [{"kind": "new_embeddings", "steps": 1, "lr": 1}]},
+            },
             "no new rows",
         ),
     ],

@@ -6,6 +6,7 @@ import typer
 
 from hanji import __version__
 from hanji.modeling.cli import app as models_app
+from hanji.tokenizer.cli import app as tokenizer_app
 
 app = typer.Typer(
     name="hanji",
@@ -27,7 +28,8 @@ def main(
         False, "--version", callback=_version, is_eager=True, help="print the version and exit"
     ),
 ) -> None:
-    """hanji (한지): Korean corpus → tokenizer → training → evaluation, and a confidential gateway."""
+    """hanji (한지): Korean corpus → tokenizer → training → evaluation; a confidential gateway."""
 
 
 app.add_typer(models_app, name="models")
+app.add_typer(tokenizer_app, name="tokenizer")

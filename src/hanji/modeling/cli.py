@@ -11,8 +11,9 @@ from rich.table import Table
 from hanji.modeling.errors import ModelResolutionError
 from hanji.modeling.resolve import EMBEDDED, _package_dir
 
-app = typer.Typer(help="Base models: the embedded default, local dirs, GGUF files, Hub ids.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Base models: the embedded default, local dirs, GGUF files, Hub ids.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -27,8 +28,10 @@ def list_models() -> None:
         ok = pkg is not None and (pkg / emb.gguf_file).is_file()
         table.add_row(emb.name, "yes" if ok else "no", emb.description, emb.install)
     console.print(table)
-    console.print("Also accepted anywhere a model is asked for: a local Hugging Face model dir, "
-                  "a .gguf file, or a Hub id (owner/name, needs a network).")
+    console.print(
+        "Also accepted anywhere a model is asked for: a local Hugging Face model dir, "
+        "a .gguf file, or a Hub id (owner/name, needs a network)."
+    )
 
 
 @app.command("show")
@@ -60,8 +63,10 @@ def show(
         ("context length", str(facts.context_length)),
         ("tied embeddings", "yes" if facts.tied_embeddings else "no"),
         ("tokenizer", facts.tokenizer_class),
-        ("Korean chars/token", f"{facts.ko_chars_per_token:.3f}  (higher is better; "
-                               "GPT-4o o200k ≈ 2.0)"),
+        (
+            "Korean chars/token",
+            f"{facts.ko_chars_per_token:.3f}  (higher is better; GPT-4o o200k ≈ 2.0)",
+        ),
     ]
     for k, v in rows:
         table.add_row(k, v)

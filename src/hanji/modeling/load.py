@@ -35,14 +35,15 @@ def pick_dtype(dtype: str = "auto") -> torch.dtype:
         try:
             return getattr(torch, dtype)
         except AttributeError as exc:
-            raise ValueError(f"unknown dtype '{dtype}'; use auto, float32, bfloat16 or float16") from exc
+            allowed = "auto, float32, bfloat16 or float16"
+            raise ValueError(f"unknown dtype '{dtype}'; use {allowed}") from exc
     if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return torch.float32
 
 
 def _hub_error(ref: ModelRef, exc: Exception) -> ModelResolutionError:
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
+    offline = "1" in (os.environ.get("HF_HUB_OFFLINE"), os.environ.get("TRANSFORMERS_OFFLINE"))
     why = "offline mode is set (HF_HUB_OFFLINE=1)" if offline else "no network or no such repo"
     return ModelResolutionError(
         f"could not load '{ref.ref}' from the Hugging Face Hub: {why}. "
