@@ -7,6 +7,7 @@ import typer
 from hanji import __version__
 from hanji.modeling.cli import app as models_app
 from hanji.tokenizer.cli import app as tokenizer_app
+from hanji.train.cli import app as train_app
 
 app = typer.Typer(
     name="hanji",
@@ -33,3 +34,4 @@ def main(
 
 app.add_typer(models_app, name="models")
 app.add_typer(tokenizer_app, name="tokenizer")
+app.add_typer(train_app, name="train")
