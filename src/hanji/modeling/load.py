@@ -53,6 +53,9 @@ def _hub_error(ref: ModelRef, exc: Exception) -> ModelResolutionError:
 
 
 def _from_pretrained(loader: Any, ref: ModelRef, **kwargs: Any) -> Any:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # hanji shows its own progress; keep stderr readable
     try:
         return loader.from_pretrained(ref.source, **ref.from_pretrained_kwargs(), **kwargs)
     except OSError as exc:
