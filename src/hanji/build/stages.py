@@ -111,7 +111,7 @@ def _texts(paths: list[str | Path]) -> list[str]:
 
 
 def run_lexicon(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
-    from hanji.lexicon.build import mine_for_build
+    from hanji.build.lexicon_stage import mine_for_build
 
     out = ctx.run_dir / "lexicon"
     lex = ctx.recipe.lexicon

@@ -1,0 +1,119 @@
+"""A miniature recipe end to end in seconds: toy model, a few Korean documents."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+from hanji.build import BuildError, build
+
+ROOT = Path(__file__).parents[2]
+
+
+def _toy_base(out: Path, texts: list[str]) -> Path:
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=["<|endoftext|>"], show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>",
+                                 clean_up_tokenization_spaces=False)
+    cfg = LlamaConfig(vocab_size=len(hf), hidden_size=32, intermediate_size=64,
+                      num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+                      max_position_embeddings=256, eos_token_id=hf.eos_token_id,
+                      tie_word_embeddings=True)
+    torch.manual_seed(0)
+    LlamaForCausalLM(cfg).save_pretrained(out)
+    hf.save_pretrained(out)
+    return out
+
+
+@pytest.fixture()
+def mini_recipe(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    sample = ROOT / "data" / "sample"
+    for split in ("train", "heldout"):
+        (data / split).mkdir()
+        for domain in ("news", "neologism"):
+            lines = (sample / split / f"{domain}.jsonl").read_text("utf-8").splitlines()
+            keep = lines[:8] if split == "train" else lines[:2]
+            (data / split / f"{domain}.jsonl").write_text("\n".join(keep) + "\n", "utf-8")
+    texts = [json.loads(x)["text"] for x in (data / "train" / "news.jsonl").read_text().split("\n")
+             if x.strip()]
+    _toy_base(tmp_path / "base", texts)
+    recipe = tmp_path / "mini.toml"
+    recipe.write_text(
+        """# Run with:  hanji build mini.toml
+[model]
+base = "base"
+[[corpus.sources]]
+path = "data/train/news.jsonl"
+domain = "news"
+[[corpus.sources]]
+path = "data/train/neologism.jsonl"
+domain = "neologism"
+[corpus]
+workers = 1
+near_dedup = false
+[lexicon]
+top_k = 10
+[tokenizer]
+add_tokens = 200
+[train]
+seq_len = 32
+batch_size = 2
+[[train.stages]]
+kind = "new_embeddings"
+steps = 2
+lr = 1e-2
+[[train.stages]]
+kind = "full"
+steps = 2
+lr = 1e-3
+[eval]
+heldout = ["data/heldout/*.jsonl"]
+[output]
+dir = "runs/mini"
+""",
+        "utf-8",
+    )
+    return recipe
+
+
+@pytest.mark.slow
+def test_mini_build_end_to_end_then_skips(mini_recipe: Path) -> None:
+    manifest = build(mini_recipe, progress=False)
+    run = mini_recipe.parent / "runs" / "mini"
+    data = json.loads((run / "manifest.json").read_text())
+    assert list(data["stages"]) == ["corpus", "lexicon", "tokenizer", "train", "eval"]
+    assert all(s["status"] == "done" and s["fingerprint"] for s in data["stages"].values())
+    assert (run / "model" / "config.json").is_file()
+    results = json.loads((run / "eval" / "results.json").read_text())
+    assert results["model"]["bpc"] > 0 and results["baseline"]["bpc"] > 0
+    assert set(results["model"]["bpc_by_domain"]) == {"news", "neologism"}
+    assert results["delta"]["chars_per_token"]["ratio"] > 1
+    assert "report_html" in manifest.stages["eval"].artifacts
+    assert Path(manifest.stages["eval"].artifacts["report_html"]).is_file()
+
+    before = {k: v["ended"] for k, v in data["stages"].items()}
+    build(mini_recipe, progress=False)  # nothing changed: every stage is skipped
+    again = json.loads((run / "manifest.json").read_text())["stages"]
+    assert {k: v["ended"] for k, v in again.items()} == before
+
+    build(mini_recipe, progress=False, from_stage="eval")  # re-runs eval alone
+    last = json.loads((run / "manifest.json").read_text())["stages"]
+    assert last["eval"]["ended"] > before["eval"] and last["train"]["ended"] == before["train"]
+
+
+def test_bad_stage_name_is_a_clear_error(mini_recipe: Path) -> None:
+    with pytest.raises(BuildError, match="--from 'trian' is not a stage"):
+        build(mini_recipe, from_stage="trian", progress=False)
+    with pytest.raises(BuildError, match="--only train needs stage 'corpus' done first"):
+        build(mini_recipe, only="train", progress=False)
