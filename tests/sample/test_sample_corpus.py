@@ -80,3 +80,17 @@ def test_glossary_covers_the_neologisms(corpus) -> None:
     train_text = "\n".join(d["text"] for d in corpus["train"]["neologism"])
     for entry in glossary:
         assert entry["meaning"] and train_text.count(entry["word"]) >= 10, entry["word"]
+
+
+def test_sft_set_is_loadable_and_covers_the_neologisms() -> None:
+    from hanji.train.sources import load_conversations
+
+    sft = ROOT / "sft"
+    train = load_conversations(sorted(sft.glob("train_*.jsonl")))
+    held = load_conversations(sorted(sft.glob("heldout_*.jsonl")))
+    assert len(train) >= 200 and len(held) >= 20
+    users = {m["content"] for c in train for m in c if m["role"] == "user"}
+    assert not {m["content"] for c in held for m in c if m["role"] == "user"} & users
+    asked = " ".join(users)
+    for entry in _load(ROOT / "glossary.jsonl"):
+        assert entry["word"] in asked, entry["word"]
