@@ -8,6 +8,7 @@ from hanji import __version__
 from hanji.build.cli import build_command
 from hanji.evaluate.cli import app as eval_app
 from hanji.lexicon.cli import app as lexicon_app
+from hanji.serve.cli import serve_command, tenant_app
 from hanji.modeling.cli import app as models_app
 from hanji.tokenizer.cli import app as tokenizer_app
 from hanji.train.cli import app as train_app
@@ -41,3 +42,5 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
+app.command("serve")(serve_command)
+app.add_typer(tenant_app, name="tenant")

@@ -1,0 +1,122 @@
+"""API keys: generated once, stored as HMAC-SHA256 under a server pepper, looked up per request.
+
+A key is looked up in the store on every request, so a revocation made by another process
+(`hanji tenant key revoke`) takes effect on the very next request. The admin key, for
+operator routes, lives only in settings and never reaches tenant routes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hanji.serve.errors import PermissionDenied, Unauthorized
+from hanji.serve.store import ApiKey, Store, Tenant
+
+KEY_PREFIX = "hk-"
+
+
+def generate_key() -> str:
+    """A new API key: a fixed prefix (for secret scanners) and 256 random bits."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(pepper: bytes, key: str) -> str:
+    return hmac.new(pepper, key.encode(), hashlib.sha256).hexdigest()
+
+
+def key_hint(key: str) -> str:
+    """Enough to tell keys apart in a list, far too little to guess one."""
+    return f"{key[: len(KEY_PREFIX) + 2]}…{key[-4:]}"
+
+
+def issue_key(
+    store: Store,
+    pepper: bytes,
+    tenant_name: str,
+    *,
+    label: str | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key for a tenant; the clear key is returned here and nowhere else."""
+    key = generate_key()
+    record = store.add_key(
+        tenant_name,
+        key_hash=hash_key(pepper, key),
+        hint=key_hint(key),
+        label=label,
+        rpm=rpm,
+        tpm=tpm,
+    )
+    return record, key
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a tenant's key, or the operator's admin key (never both)."""
+
+    tenant: Tenant | None = None
+    key: ApiKey | None = None
+    admin: bool = False
+
+
+class Authenticator:
+    def __init__(self, store: Store, pepper: bytes, admin_key: str | None = None) -> None:
+        self.store = store
+        self._pepper = pepper
+        self._admin_hash = hash_key(pepper, admin_key) if admin_key else None
+
+    def bearer(self, header: str | None) -> str:
+        if not header:
+            raise Unauthorized(
+                "Missing API key: send 'Authorization: Bearer <key>'.", code="missing_api_key"
+            )
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Malformed Authorization header: expected 'Bearer <key>'.")
+        return token
+
+    def authenticate(self, header: str | None) -> Principal:
+        """Blocking (one indexed query); callers off the event loop for remote databases."""
+        token = self.bearer(header)
+        digest = hash_key(self._pepper, token)
+        if self._admin_hash is not None and hmac.compare_digest(digest, self._admin_hash):
+            return Principal(admin=True)
+        found = self.store.authenticate(digest)
+        if found is None:
+            raise Unauthorized("Incorrect or revoked API key.")
+        tenant, key = found
+        return Principal(tenant=tenant, key=key)
+
+
+def _principal(request: Request) -> Principal:
+    principal = request.scope.get("state", {}).get("principal")
+    if principal is None:  # the middleware authenticates every non-public path first
+        raise Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
+    return principal
+
+
+async def tenant_principal(request: Request) -> Principal:
+    principal = _principal(request)
+    if principal.tenant is None:
+        raise PermissionDenied("This route needs a tenant API key, not the admin key.")
+    return principal
+
+
+async def admin_principal(request: Request) -> Principal:
+    principal = _principal(request)
+    if not principal.admin:
+        raise PermissionDenied("This route needs the admin key.")
+    return principal
+
+
+# Dependencies are coroutines so FastAPI runs them inline, not in a thread-pool hop each.
+TenantDep = Annotated[Principal, Depends(tenant_principal)]
+AdminDep = Annotated[Principal, Depends(admin_principal)]

@@ -1,0 +1,114 @@
+"""Per-request metadata and where it goes when the request ends.
+
+A `RequestContext` follows one request from the middleware through the handler and the
+pipeline hooks; when the response is fully sent (streams included) it becomes a
+`RequestRecord` handed to every `RecordSink`: the access log and the metrics today, the
+hash-chained audit log later. A record holds metadata only: never a key, a prompt, a
+completion or anything derived from their content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from time import perf_counter
+from time import time as wall_clock
+from typing import Any, Protocol
+
+from hanji.serve.store import ApiKey, Tenant
+
+_MAX_UNKNOWN_FIELDS = 16
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One finished request, metadata only (the audit log's input)."""
+
+    time: float
+    request_id: str
+    method: str
+    route: str
+    status: int
+    latency_ms: float
+    tenant_id: str | None = None
+    key_id: str | None = None
+    model: str | None = None
+    backend: str | None = None
+    backend_host: str | None = None
+    stream: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error_code: str | None = None
+    unknown_fields: tuple[str, ...] = ()
+    decisions: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RequestContext:
+    method: str
+    path: str
+    route: str
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    time: float = field(default_factory=wall_clock)
+    started: float = field(default_factory=perf_counter)
+    tenant: Tenant | None = None
+    key: ApiKey | None = None
+    model: str | None = None
+    backend: str | None = None
+    backend_host: str | None = None
+    stream: bool = False
+    status: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error_code: str | None = None
+    unknown_fields: tuple[str, ...] = ()
+    decisions: dict[str, Any] = field(default_factory=dict)
+    """Policy and guard decisions (e.g. PII counts by type), filled by pipeline hooks."""
+
+    def note_unknown(self, names: list[str]) -> None:
+        """Field names only (never values), capped so a hostile body cannot flood the log."""
+        self.unknown_fields = tuple(name[:64] for name in names[:_MAX_UNKNOWN_FIELDS])
+
+    def record(self) -> RequestRecord:
+        return RequestRecord(
+            time=self.time,
+            request_id=self.request_id,
+            method=self.method,
+            route=self.route,
+            status=self.status,
+            latency_ms=round((perf_counter() - self.started) * 1000, 3),
+            tenant_id=self.tenant.id if self.tenant else None,
+            key_id=self.key.id if self.key else None,
+            model=self.model,
+            backend=self.backend,
+            backend_host=self.backend_host,
+            stream=self.stream,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            error_code=self.error_code,
+            unknown_fields=self.unknown_fields,
+            decisions=dict(self.decisions),
+        )
+
+
+class RecordSink(Protocol):
+    """Receives every finished request; must be fast and must not raise."""
+
+    def emit(self, record: RequestRecord) -> None: ...
+
+
+class LogSink:
+    """One JSON line per request on ``hanji.serve.access`` (metadata only)."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.logger = logger or logging.getLogger("hanji.serve.access")
+
+    def emit(self, record: RequestRecord) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            data = {k: v for k, v in record.to_dict().items() if v not in (None, (), {}, False)}
+            self.logger.info(json.dumps(data, ensure_ascii=False, default=str))

@@ -1,0 +1,58 @@
+"""Everything a request needs, wired once at start-up and kept on ``app.state.gateway``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hanji.serve.auth import Authenticator
+from hanji.serve.backends.base import Backend
+from hanji.serve.context import RecordSink, RequestContext, RequestRecord
+from hanji.serve.errors import model_not_found
+from hanji.serve.metrics import Metrics
+from hanji.serve.pipeline import Pipeline
+from hanji.serve.ratelimit import RateLimiter
+from hanji.serve.settings import Settings
+from hanji.serve.store import Store
+
+log = logging.getLogger("hanji.serve")
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    store: Store
+    auth: Authenticator
+    backends: Mapping[str, Backend]
+    pipeline: Pipeline = field(default_factory=Pipeline)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    metrics: Metrics = field(default_factory=Metrics)
+    sinks: Sequence[RecordSink] = ()
+    created: int = field(default_factory=lambda: int(time.time()))
+
+    def backend_for(self, ctx: RequestContext, model: str) -> Backend:
+        """The backend serving ``model``, if the caller's tenant may use it (else 404)."""
+        backend = self.backends.get(model)
+        if backend is None or ctx.tenant is None or not ctx.tenant.may_use(model):
+            raise model_not_found(model)
+        ctx.model = model
+        ctx.backend = backend.kind
+        ctx.backend_host = backend.host
+        return backend
+
+    def visible_models(self, ctx: RequestContext) -> list[str]:
+        tenant = ctx.tenant
+        return [name for name in self.backends if tenant is not None and tenant.may_use(name)]
+
+    def emit(self, record: RequestRecord) -> None:
+        self.metrics.emit(record)
+        for sink in self.sinks:
+            try:
+                sink.emit(record)
+            except Exception as exc:  # a broken sink must not fail the request
+                log.error(
+                    "record sink failed",
+                    extra={"sink": type(sink).__name__, "error": type(exc).__name__},
+                )

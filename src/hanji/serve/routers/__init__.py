@@ -1,0 +1,1 @@
+"""Thin routers: parse, call a handler, map its result to JSON or SSE."""
