@@ -6,10 +6,11 @@ import typer
 
 from hanji import __version__
 from hanji.build.cli import build_command
+from hanji.corpus.cli import app as corpus_app
 from hanji.evaluate.cli import app as eval_app
 from hanji.lexicon.cli import app as lexicon_app
-from hanji.serve.cli import serve_command, tenant_app
 from hanji.modeling.cli import app as models_app
+from hanji.serve.cli import serve_command, tenant_app
 from hanji.tokenizer.cli import app as tokenizer_app
 from hanji.train.cli import app as train_app
 
@@ -38,6 +39,7 @@ def main(
 
 app.add_typer(models_app, name="models")
 app.command("build")(build_command)
+app.add_typer(corpus_app, name="corpus")
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(train_app, name="train")

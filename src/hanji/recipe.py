@@ -24,6 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 DOMAINS = ("textbook", "encyclopedia", "news", "literature", "neologism")
 SourceDomain = Literal["textbook", "encyclopedia", "news", "literature", "neologism", "auto"]
+PiiType = Literal[
+    "RRN", "FRN", "PASSPORT", "DRIVER_LICENSE", "BRN", "CRN", "CARD", "ACCOUNT", "PHONE",
+    "EMAIL", "IP", "ADDRESS", "PERSON",
+]
 SourceFormat = Literal["text", "jsonl", "parquet", "csv", "mediawiki", "hf"]
 
 
@@ -60,6 +64,8 @@ class CorpusSection(_Section):
     """Local worker processes; 0 means one per core."""
     executor: Literal["local", "ray", "slurm"] = "local"
     pii_mode: Literal["redact", "mask", "drop-document", "off"] = "redact"
+    pii_types: list[PiiType] | None = None
+    """Identifier types to scrub; None means all 13 types of `hanji.privacy`."""
     near_dedup: bool = True
     decontaminate: list[str] = Field(default_factory=list)
     """Evaluation/held-out files whose long n-grams must not appear in training data."""
@@ -184,6 +190,16 @@ class Recipe(_Section):
         """A recipe path made absolute against the recipe's folder (globs pass through)."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
+
+    def base_ref(self) -> str:
+        """``[model] base``, with a path that exists next to the recipe made absolute."""
+        from hanji.modeling.resolve import EMBEDDED
+
+        base = self.model.base
+        if base in EMBEDDED:
+            return base
+        path = self.resolve_path(base)
+        return str(path) if path.exists() else base
 
     def output_dir(self) -> Path:
         return self.resolve_path(self.output.dir)

@@ -1,0 +1,1 @@
+"""Readers: recipe sources → accounted datatrove documents (one module per input format)."""
