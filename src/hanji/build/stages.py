@@ -147,7 +147,7 @@ def _training_inputs(ctx: Context) -> list[str | Path]:
 
 
 def run_tokenizer(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
-    base = ctx.recipe.model.base
+    base = ctx.recipe.base_ref()
     tk = ctx.recipe.tokenizer
     if not tk.enabled:
         return {"model": base}, {"added": 0}
@@ -187,7 +187,7 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     from hanji.train.data import find_mixture
 
     tr = ctx.recipe.train
-    start = str(ctx.artifact("tokenizer", "model") or ctx.recipe.model.base)
+    start = str(ctx.artifact("tokenizer", "model") or ctx.recipe.base_ref())
     final = ctx.run_dir / "model"
     cpt_out = ctx.run_dir / "cpt" if tr.sft else final
     cfg = LoopConfig(
@@ -260,7 +260,7 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     )
     model = str(ctx.artifact("train", "model"))
     results = run_suite(
-        model, out, cfg, baseline=ctx.recipe.model.base if e.baseline else None, log=ctx.log
+        model, out, cfg, baseline=ctx.recipe.base_ref() if e.baseline else None, log=ctx.log
     )
     arts = {"dir": str(out), "results": str(out / "results.json")}
     try:
