@@ -10,7 +10,8 @@ from hanji.corpus.cli import app as corpus_app
 from hanji.evaluate.cli import app as eval_app
 from hanji.lexicon.cli import app as lexicon_app
 from hanji.modeling.cli import app as models_app
-from hanji.serve.cli import serve_command, tenant_app
+from hanji.privacy.cli import app as privacy_app
+from hanji.serve.cli import audit_app, serve_command, tenant_app
 from hanji.tokenizer.cli import app as tokenizer_app
 from hanji.train.cli import app as train_app
 
@@ -44,5 +45,7 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
+app.add_typer(privacy_app, name="privacy")
 app.command("serve")(serve_command)
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(audit_app, name="audit")

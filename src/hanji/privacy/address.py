@@ -1,0 +1,72 @@
+"""Road-name and lot-number addresses (도로명·지번 주소).
+
+An address is a region (시/도 and/or 시/군/구), optionally 읍/면 and 동/리, then either a
+road name with a building number (테헤란로 123, 중앙로12번길 5) or a 동/리/가 with a lot
+number (역삼동 123-45, 양근리 456번지), then optional details (, 101동 1203호 / 3층 /
+(역삼동)). The scan starts from anchors (로/길/동/리/가 + digits), which are rare in
+prose, and only then tries the full pattern at region words in front of each anchor.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hanji.privacy.lexicon import SIDO, SIGUNGU
+from hanji.privacy.types import Entity, Spans
+
+__all__ = ["ADDRESS_HOLD", "ADDRESS_PATTERN", "find_addresses"]
+
+
+def _alt(words: tuple[str, ...] | list[str]) -> str:
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+_SIDO = _alt(SIDO)
+_SGG_KNOWN = _alt(SIGUNGU)
+_SGG_ANY = r"[가-힣]{1,5}(?:시|군|구)"
+_EMD = r"[가-힣]{1,4}[0-9]{0,2}(?:읍|면)"
+_DONGRI = r"[가-힣]{1,6}[0-9]{0,2}(?:동|리|가)"
+_ROAD = r"[가-힣A-Za-z0-9]{0,10}[가-힣](?:대로|로|길)(?:[ ]?[0-9]{1,4}(?:번)?[가-하]?길)?"
+# A building number is not followed by a digit or by a syllable that would make it a
+# count or an ordinal ("3가", "10차선"); particles and the copula may follow it.
+_AFTER_NUMBER = r"(?![0-9]|-[0-9]|[가-힣](?<![에으이입은는의와과까도로였를을라란만번]))"
+_BNUM = r"[0-9]{1,4}(?:-[0-9]{1,4})?" + _AFTER_NUMBER
+_LOT = r"(?:산[ ]?)?[0-9]{1,5}(?:-[0-9]{1,5})?(?:번지)?" + _AFTER_NUMBER
+_DETAIL = (
+    r"(?:,?[ ](?:[0-9]{1,4}동[ ]?)?[0-9]{1,5}호|,?[ ][0-9]{1,4}동(?![가-힣])"
+    r"|,?[ ](?:지하[ ]?)?[0-9]{1,3}층(?:[ ]?[0-9]{1,5}호)?)?"
+    r"(?:[ ]?\([가-힣0-9]{1,10}(?:동|리|가)(?:,[ ]?[가-힣A-Za-z0-9]{1,20})?\))?"
+)
+_REGION = rf"(?:{_SIDO}[ ](?:{_SGG_ANY}[ ]){{0,2}}|{_SGG_KNOWN}[ ](?:{_SGG_ANY}[ ])?)(?:{_EMD}[ ])?"
+ADDRESS_PATTERN = (
+    rf"(?<![가-힣]){_REGION}(?:(?:{_DONGRI}[ ])?{_ROAD}[ ]?{_BNUM}|{_DONGRI}[ ]?{_LOT}){_DETAIL}"
+)
+# The guard holds a region word and what follows while it could become an address.
+ADDRESS_HOLD = ADDRESS_PATTERN + r"(?s:.){0,2}"
+
+_ANCHOR_RE = re.compile(r"[로길동리가지][ ]?[0-9]")
+_REGION_START_RE = re.compile(rf"(?<![가-힣])(?:{_SIDO}|{_SGG_KNOWN})[ ]")
+_ADDRESS_RE = re.compile(ADDRESS_PATTERN)
+_LOOKBACK = 64  # the longest region + road prefix before an anchor
+
+
+def find_addresses(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
+    out: list[Entity] = []
+    covered = start
+    for a in _ANCHOR_RE.finditer(text, start):
+        if a.start() < covered:
+            continue
+        lo = max(start, a.start() - _LOOKBACK)
+        for r in _REGION_START_RE.finditer(text, lo, a.start()):
+            if r.start() < covered:
+                continue
+            m = _ADDRESS_RE.match(text, r.start())
+            if m is not None and m.end() > a.start():
+                has_sido = text.startswith(tuple(SIDO), m.start())
+                score = 0.9 if has_sido else 0.8
+                out.append(Entity(m.start(), m.end(), "ADDRESS", score, m.group()))
+                if spans is not None:
+                    spans.append((m.start(), m.end()))
+                covered = m.end()
+                break
+    return out

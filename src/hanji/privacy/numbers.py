@@ -1,0 +1,318 @@
+"""Numeric identifiers: one scan for digit groups, then a classifier per group shape.
+
+A single regex finds every run of digit groups ("900101-1234568", "010 1234 5678",
+"+82 10-1234-5678", "(02) 123-4567", "192.168.0.1"); the classifier reads the group
+lengths, separators, validators and the nearest context word, and names the type. Runs
+that fit no type as a whole are retried piecewise at their spaces ("2024-01-15
+010-1234-5678"). Text without a digit costs one failed scan.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hanji.privacy.context import NEGATIVE, nearest_keyword
+from hanji.privacy.types import Entity, Spans
+from hanji.privacy.validators import (
+    brn_checksum_ok,
+    crn_checksum_ok,
+    ean13_ok,
+    frn_checksum_ok,
+    luhn_ok,
+    resident_birth_ok,
+    rrn_checksum_ok,
+)
+
+__all__ = ["LICENCE_HOLD", "NUMBER_HOLD", "NUMBER_PATTERN", "find_numbers"]
+
+# A run of up to eight digit groups joined by one "-", "." or " ", optionally behind
+# "+82" or an area code in parentheses. The first character is a plain class so that the
+# regex engine can skip to candidates quickly; the boundaries are checked behind it.
+NUMBER_PATTERN = (
+    r"[0-9+(](?<![0-9A-Za-z_].)(?<![0-9][.\-][0-9+(])"
+    r"(?:(?<=\+)82[ \-]?(?:\(0\)[ ]?)?|(?<=\()0[0-9]{1,3}\)[ \-]?)?"
+    r"(?<=[0-9 \-)])[0-9]*(?:[ \-.][0-9]+){0,7}"
+    r"(?![0-9A-Za-z_]|[\-.][0-9])"
+)
+# What the stream guard must hold back while it could still grow into a run: the run
+# itself, a dangling separator, and the one character that settles the boundary.
+NUMBER_HOLD = (
+    r"[0-9+(](?<![0-9A-Za-z_].)(?:(?<=\+)8(?:2[ \-]?(?:\(0?\)?[ ]?)?)?"
+    r"|(?<=\()0[0-9]{0,3}\)?[ \-]?)?[0-9]*(?:[ \-.][0-9]+){0,7}[ \-.]?(?s:.)?"
+)
+_REGION_NAMES = (
+    "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
+    "|경기남부|경기북부"
+)
+# Old driver's licences start with the region's name ("서울 91-123456-78"): hold it too.
+LICENCE_HOLD = rf"(?<![가-힣])(?:{_REGION_NAMES})[ ]?[0-9]*(?:[ \-.][0-9]+){{0,3}}[ \-.]?(?s:.)?"
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+_GROUP_RE = re.compile(r"[0-9]+")
+
+_MOBILE = frozenset({"010", "011", "016", "017", "018", "019"})
+_AREA = frozenset("031 032 033 041 042 043 044 051 052 053 054 055 061 062 063 064".split())
+_PERSONAL_050 = frozenset({"0502", "0503", "0504", "0505", "0506", "0507", "0508"})
+# 운전면허 지역 코드: 11 서울 ... 26 울산, 28 경기북부.
+_LICENCE_REGIONS = frozenset(f"{n}" for n in (*range(11, 27), 28))
+_LICENCE_REGION_NAMES = re.compile(rf"(?<![가-힣])(?:{_REGION_NAMES})[ ]?$")
+_ALLOWED_SEPS = {
+    "PHONE": frozenset("-. )"),
+    "CARD": frozenset("- "),
+    "RESIDENT": frozenset("- "),
+    "BRN": frozenset("-"),
+    "DRIVER_LICENSE": frozenset("- "),
+    "ACCOUNT": frozenset("-"),
+    "IP": frozenset("."),
+}
+
+
+class _Run:
+    """Digit groups of one candidate with their offsets and the separators between them."""
+
+    __slots__ = ("ends", "paren", "plus", "seps", "starts", "values")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.values: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.seps: list[str] = []
+        self.plus = text[start] == "+"
+        self.paren = text[start] == "("
+        prev_end = -1
+        for m in _GROUP_RE.finditer(text, start, end):
+            if prev_end >= 0:
+                self.seps.append(text[prev_end : m.start()])
+            self.values.append(m.group())
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            prev_end = m.end()
+
+
+def _phone(d: str, shape: tuple[int, ...], seps: str) -> float:
+    """Score `d` (national format, leading 0 included) as a personal phone number.
+
+    Representative numbers (1588-xxxx), toll-free 080 and premium 060 are not personal
+    and score 0.
+    """
+    n = len(d)
+    if d[:3] in _MOBILE:
+        ok = n == 11 if d[:3] == "010" else n in (10, 11)
+        code, base = 3, 0.9
+    elif d[:2] == "02":
+        ok = n in (9, 10) and d[2] not in "01"
+        code, base = 2, 0.85
+    elif d[:3] in _AREA:
+        ok = n in (10, 11) and d[3] not in "01"
+        code, base = 3, 0.85
+    elif d[:3] == "070":
+        ok = n == 11
+        code, base = 3, 0.85
+    elif d[:4] in _PERSONAL_050:
+        ok = n in (11, 12)
+        code, base = 4, 0.75
+    else:
+        return 0.0
+    if not ok:
+        return 0.0
+    if len(shape) == 1:
+        # One block of digits: only a mobile number is recognisable without separators.
+        return 0.8 if d[:2] == "01" else 0.45
+    if shape != (code, n - code - 4, 4) or len(set(seps)) > 1:
+        return 0.0
+    return base
+
+
+def _resident(d: str, sep: bool, readings: list[tuple[str, float]]) -> None:
+    """RRN, FRN and CRN share the 6-7 shape; validators and birth dates tell them apart."""
+    gender = d[6]
+    if gender in "12345678" and resident_birth_ok(d):
+        is_frn = gender in "5678"
+        checksum = frn_checksum_ok(d) if is_frn else rrn_checksum_ok(d)
+        if checksum:
+            score = 0.95 if sep else 0.8
+        elif int(d[:2]) <= 26 and gender in "3478":
+            # Born 2020 or later: issued without a check digit.
+            score = 0.75 if sep else 0.35
+        else:
+            score = 0.6 if sep else 0.3
+        if is_frn and not (int(d[7:9]) % 2 == 0 and d[11] in "6789"):
+            score -= 0.1
+        readings.append(("FRN" if is_frn else "RRN", score))
+    if crn_checksum_ok(d):
+        readings.append(("CRN", 0.62 if sep else 0.35))
+
+
+def _ip(values: list[str]) -> float:
+    for v in values:
+        if len(v) > 3 or int(v) > 255 or (len(v) > 1 and v[0] == "0"):
+            return 0.0
+    if values[0] == "0":
+        return 0.0
+    if all(len(v) == 1 for v in values):
+        return 0.45  # "1.2.3.4" is more often a version or a section number
+    return 0.85
+
+
+def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, float]], int, int]:
+    """Plausible (type, score) readings of groups i..j-1, and the span they cover."""
+    values = run.values[i:j]
+    seps = "".join(run.seps[i : j - 1])
+    sepset = set(seps)
+    d = "".join(values)
+    n = len(d)
+    shape = tuple(len(v) for v in values)
+    start, end = run.starts[i], run.ends[j - 1]
+    plus = run.plus and i == 0
+    paren = run.paren and i == 0
+    if plus or paren:
+        start = text.rfind("+" if plus else "(", 0, start + 1)
+    readings: list[tuple[str, float]] = []
+    single = len(values) == 1
+    uniform = len(sepset) <= 1
+
+    def seps_ok(kind: str) -> bool:
+        return uniform and sepset <= _ALLOWED_SEPS[kind]
+
+    # Phones, also behind +82 or (0xx).
+    if plus:
+        # "+82 10-1234-5678", "+82-2-2345-6789", "+821012345678", "+82 (0)10 ...": the
+        # country code is not a group of the national number, whose leading 0 is implied.
+        groups = [values[0][2:], *values[1:]] if values[0].startswith("82") else []
+        groups = [g for g in groups if g]
+        if groups and groups[0].startswith("0"):
+            groups[0] = groups[0][1:]
+        groups = [g for g in groups if g]
+        if groups:
+            shape_p = (len(groups[0]) + 1, *(len(g) for g in groups[1:]))
+            national_seps = run.seps[j - len(groups) : j - 1]
+            score = _phone("0" + "".join(groups), shape_p, "".join(national_seps).replace(" ", "-"))
+            if score:
+                readings.append(("PHONE", min(0.95, score + 0.05)))
+        return readings, start, end
+    if paren:
+        if len(values) >= 2:
+            score = _phone(d, shape, "".join(run.seps[1 : j - 1]))
+            if score:
+                readings.append(("PHONE", score))
+        return readings, start, end
+    if d[0] == "0" and (single or seps_ok("PHONE")):
+        score = _phone(d, shape, seps)
+        if score:
+            readings.append(("PHONE", score))
+    if n == 13 and (single or (shape == (6, 7) and seps_ok("RESIDENT"))):
+        _resident(d, not single, readings)
+        if single and ean13_ok(d):
+            # Also a valid barcode; Korean goods start 880, books 978/979.
+            penalty = 0.4 if d[:3] in ("880", "978", "979") else 0.2
+            readings[:] = [(t, s - penalty) for t, s in readings]
+    if n == 10 and d[0] != "0" and (single or (shape == (3, 2, 5) and seps_ok("BRN"))):
+        if brn_checksum_ok(d):
+            readings.append(("BRN", 0.4 if single else 0.85))
+        else:
+            readings.append(("BRN", 0.02))
+    if n in (14, 15, 16) and (
+        single or (shape in ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4)) and seps_ok("CARD"))
+    ):
+        issuer = d[0] in "3456" or d[0] == "9" or "2221" <= d[:4] <= "2720"
+        if luhn_ok(d):
+            score = 0.7 if single else 0.9
+            if not issuer:
+                score -= 0.3
+        else:
+            score = 0.02  # a card number always carries its Luhn digit
+        readings.append(("CARD", score))
+    if (
+        n == 12
+        and d[:2] in _LICENCE_REGIONS
+        and (single or (shape == (2, 2, 6, 2) and seps_ok("DRIVER_LICENSE")))
+    ):
+        readings.append(("DRIVER_LICENSE", 0.3 if single else 0.9))
+    if shape == (2, 6, 2) and seps_ok("DRIVER_LICENSE"):
+        region = _LICENCE_REGION_NAMES.search(text, max(0, start - 6), start)
+        if region is not None:
+            readings.append(("DRIVER_LICENSE", 0.9))
+            start = region.start()
+        else:
+            readings.append(("DRIVER_LICENSE", 0.3))
+    if len(values) == 4 and sepset == {"."}:
+        score = _ip(values)
+        if score:
+            readings.append(("IP", score))
+    if 10 <= n <= 14:
+        if single:
+            readings.append(("ACCOUNT", 0.2))
+        elif 2 <= len(values) <= 4 and min(shape) >= 2 and seps_ok("ACCOUNT"):
+            readings.append(("ACCOUNT", 0.3))
+    return readings, start, end
+
+
+# How much a negative context word (주문번호, 버전, 택배...) takes off. Formats that nothing
+# else shares (a mobile number, four octets) lose less than bare digit strings.
+_NEGATIVE_PENALTY = {"PHONE": 0.3, "IP": 0.3}
+
+
+def _decide(text: str, readings: list[tuple[str, float]], start: int) -> tuple[str, float]:
+    """Apply the nearest context word and pick the best reading."""
+    keyword = nearest_keyword(text, start)
+    best_type, best = "", 0.0
+    for kind, score in readings:
+        if keyword == NEGATIVE:
+            score -= _NEGATIVE_PENALTY.get(kind, 0.45)
+        elif keyword == kind:
+            score = min(0.99, score + 0.45)
+        elif keyword == "RRN" and kind == "FRN":
+            score = min(0.99, score + 0.3)  # a foreigner's number in a 주민등록번호 field
+        if score > best:
+            best_type, best = kind, score
+    return best_type, round(best, 3)
+
+
+def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
+    """Numeric identifiers starting at or after `start` (earlier text serves as context).
+
+    `spans`, when given, receives the span of every run scanned (identifier or not).
+    """
+    out: list[Entity] = []
+    for m in _NUMBER_RE.finditer(text, start):
+        if spans is not None:
+            spans.append(m.span())
+        if m.end() - m.start() < 7:
+            continue  # no identifier has fewer than 7 digits
+        run = _Run(text, m.start(), m.end())
+        k = len(run.values)
+        if k == 0:
+            continue
+        found = _classify(text, run, 0, k)
+        if found is not None:
+            if found.start >= start:
+                out.append(found)
+            continue
+        if " " not in run.seps:
+            continue
+        # Retry pieces between spaces, longest first, left to right.
+        cuts = [0] + [g + 1 for g, s in enumerate(run.seps) if " " in s] + [k]
+        a = 0
+        while a < len(cuts) - 1:
+            for b in range(len(cuts) - 1, a, -1):
+                if a == 0 and b == len(cuts) - 1:
+                    continue
+                found = _classify(text, run, cuts[a], cuts[b])
+                if found is not None:
+                    out.append(found)
+                    a = b
+                    break
+            else:
+                a += 1
+    return out
+
+
+def _classify(text: str, run: _Run, i: int, j: int) -> Entity | None:
+    if sum(len(v) for v in run.values[i:j]) < 7:
+        return None
+    readings, s, e = _readings(text, run, i, j)
+    if not readings:
+        return None
+    kind, score = _decide(text, readings, s)
+    if score <= 0.0:
+        return None
+    return Entity(s, e, kind, score, text[s:e])

@@ -1,0 +1,189 @@
+"""Korean personal names: surname + given name, confirmed by what stands around them.
+
+A name alone is not recognisable (김치찌개 starts like 김민준), so every rule needs
+evidence: a title or honorific after the name (김민준 과장님, 이서연 씨), a role word
+before it (예금주 김민준, 성명: 박지호, 받는 분은 최수아입니다), an age or Hanja in
+parentheses (최수아(34)), a number right after it (김민준 010-..., 이서연 (900101-...)), a
+list that ends in a title (김민준, 이서연 대리), or, for the weakest rule, a particle after
+a name whose syllables are typical of given names (박지현은). Stop words remove ordinary
+words that look like names (한국인, 이사장, 현미경).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hanji.privacy.lexicon import (
+    COPULAS,
+    DOUBLE_SURNAMES,
+    GIVEN_FIRST,
+    GIVEN_NAMES,
+    GIVEN_SECOND,
+    GIVEN_SYLLABLES,
+    NOUN_STEMS,
+    PARTICLES,
+    PERSON_STOPWORDS,
+    ROLE_WORDS,
+    ROLE_WORDS_STRONG,
+    SURNAMES_COMMON,
+    SURNAMES_RARE,
+    TITLES,
+)
+from hanji.privacy.types import Entity, Spans
+
+__all__ = ["PERSON_HOLD", "PERSON_PATTERN", "ROLE_PATTERN", "find_persons"]
+
+_TOP_SURNAMES = frozenset("김이박최정강조윤장임")
+_RARE = frozenset(SURNAMES_RARE)
+_SUR = "[" + SURNAMES_COMMON + SURNAMES_RARE + "독]"
+_DOUBLE = "|".join(f"(?<={d[0]}){d[1]}" for d in DOUBLE_SURNAMES)
+# Three syllables (or a double surname and two), not preceded by a syllable.
+_NAME = _SUR + r"(?<![가-힣][가-힣])(?:" + _DOUBLE + r")?[가-힣]{2}"
+# Two to four syllables, for the role rule.
+_NAME_ROLE = _SUR + r"(?<![가-힣][가-힣])(?:(?:" + _DOUBLE + r")[가-힣]{1,2}|[가-힣]{1,2})"
+
+
+def _alt(words: tuple[str, ...] | list[str]) -> str:
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+# A title is spaced off the name (씨 and 님 may be attached) and ends there: followed by
+# a particle, 님, or no syllable at all ("대표적", "차장님" in "공영주차장" do not count).
+_TITLE_END = r"(?=" + _alt([*PARTICLES, *COPULAS, "께", "께서", "에게"]) + r"|[^가-힣]|$)"
+_MULTI_TITLES = _alt([t for t in TITLES if len(t) > 1])
+# "김민준 전 장관", "이서연 현 대표": a former/current marker may stand before the title.
+_TITLE = (
+    r"(?:[ ]?(?:님|씨(?!름|앗|족|줄))|[ ](?:[전현前現][ ])?"
+    + _MULTI_TITLES
+    + _TITLE_END
+    + r"|[ ](?:군|양|옹)(?![가-힣]))"
+)
+_PAREN = (
+    r"\((?:[0-9]{1,3}(?:세)?|[\u4e00-\u9fff]{2,4}|[남여](?:성)?(?:[,/][ ]?[0-9]{1,3}(?:세)?)?"
+    r"|[0-9]{1,3}(?:세)?[,/][ ]?[남여](?:성)?)\)"
+)
+_PARTICLE = _alt(PARTICLES) + r"(?![가-힣])"
+_NUMBER_NEXT = r"[ ]?[:(/,|][ ]?(?:\+82|0[1-9]|[0-9]{2,6}[\-. ][0-9])|[ ](?:\+82|0[1-9])"
+# No lookbehind in front: a pattern that starts with a set of literals lets the regex engine
+# skip ahead to candidates; the "not inside a word" check is done on the match.
+_ROLE = (
+    r"(" + _alt([w.replace("는분", "는[ ]?분") for w in ROLE_WORDS]) + r")"
+    r"([ ]{0,2}(?:[:：]|은|는|이|가|명|란)?[ ]{0,2})"
+)
+_ROLE_AFTER = r"(?=" + _alt([*PARTICLES, *COPULAS]) + r"?(?![가-힣]))"
+_LIST_SEP = r"(?:\([^()\n]{1,12}\))?[ ]?[,·][ ]?"
+
+_LIST_NEXT = r"(?:[ ]?[,·][ ]?" + _NAME + r"){1,5}(?:" + _TITLE + r"|[ ]등(?![가-힣]))"
+PERSON_PATTERN = (
+    _NAME + r"(?=" + "|".join((_TITLE, _PAREN, _PARTICLE, _NUMBER_NEXT, _LIST_NEXT)) + ")"
+)
+_NOT_ROLE = r"(?!" + _alt(list(ROLE_WORDS)) + r"(?![가-힣]))"
+ROLE_PATTERN = (
+    _ROLE
+    + r"("
+    + _NAME_ROLE
+    + _ROLE_AFTER
+    + r"(?:"
+    + _LIST_SEP
+    + _NOT_ROLE
+    + _NAME
+    + _ROLE_AFTER
+    + r"){0,5})"
+)
+# The stream guard holds a name-like word while a title, particle or list could follow.
+PERSON_HOLD = (
+    _NAME_ROLE + r"[가-힣]{0,3}(?:" + _LIST_SEP + _NAME_ROLE + r"[가-힣]{0,3}){0,5}(?:"
+    + "|".join((_TITLE, _PAREN, _NUMBER_NEXT, r"[ ]등"))
+    + r")?(?s:.)?"
+)  # fmt: skip
+
+_PERSON_RE = re.compile(PERSON_PATTERN)
+_ROLE_RE = re.compile(ROLE_PATTERN)
+_LIST_NEXT_RE = re.compile(_LIST_NEXT)
+_TITLE_RE = re.compile(_TITLE)
+_PAREN_RE = re.compile(_PAREN)
+_NUMBER_NEXT_RE = re.compile(_NUMBER_NEXT)
+_NAME_SPLIT = re.compile(_NAME_ROLE)
+_TITLE_SET = frozenset(TITLES)
+_ROLE_SET = frozenset(ROLE_WORDS)
+_DOUBLE_SET = frozenset(DOUBLE_SURNAMES)
+_NEVER_LAST = frozenset("는을를의에께")
+
+
+def _given(name: str) -> str:
+    return name[2:] if name[:2] in _DOUBLE_SET and len(name) >= 3 else name[1:]
+
+
+def _likeness(name: str) -> float | None:
+    """Adjustment for how name-like `name` is; None when it cannot be a name."""
+    if name in PERSON_STOPWORDS or name in _TITLE_SET or name in _ROLE_SET:
+        return None
+    given = _given(name)
+    if given in _TITLE_SET or any(c not in GIVEN_SYLLABLES for c in given):
+        return None
+    if given[-1] in _NEVER_LAST:
+        return None
+    known = given in GIVEN_NAMES
+    if given[-1] == "한" and not known:
+        return None  # 조용한, 유명한: adjectives, not names
+    bonus = 0.0
+    if known:
+        bonus += 0.2
+    elif given[-1] in "은이가" and name[:2] in NOUN_STEMS:
+        return None  # 노인은, 한국이: a noun and its particle
+    elif given[-1] == "은":
+        bonus -= 0.15
+    if name[0] in _TOP_SURNAMES:
+        bonus += 0.05
+    elif name[0] in _RARE and name[:2] not in _DOUBLE_SET:
+        bonus -= 0.2
+    return bonus
+
+
+def _plausible(name: str) -> float:
+    given = _given(name)
+    return 0.15 if len(given) == 2 and given[0] in GIVEN_FIRST and given[1] in GIVEN_SECOND else 0.0
+
+
+def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
+    """Names starting at or after `start`; one entity per name, the best evidence wins."""
+    found: dict[tuple[int, int], float] = {}
+
+    def add(s: int, e: int, score: float) -> None:
+        if s >= start and score > found.get((s, e), 0.0):
+            found[(s, e)] = round(min(score, 0.99), 3)
+
+    for m in _PERSON_RE.finditer(text, start):
+        if spans is not None:
+            spans.append(m.span())
+        name = m.group()
+        prior = _likeness(name)
+        if prior is None:
+            continue
+        e = m.end()
+        if _TITLE_RE.match(text, e):
+            score = 0.8
+        elif _PAREN_RE.match(text, e):
+            score = 0.85
+        elif _NUMBER_NEXT_RE.match(text, e):
+            score = 0.65
+        elif _LIST_NEXT_RE.match(text, e):
+            score = 0.7  # 김민준, 이서연, 박지호 대리: the title at the end covers the list
+        elif _given(name)[-1] == "하":
+            continue  # 이용하는, 조정하는: a verb stem and its ending
+        else:  # only a particle: the name must carry itself
+            score = 0.25 + _plausible(name)
+        add(m.start(), e, score + prior)
+    for m in _ROLE_RE.finditer(text, max(0, start - 16)):
+        if spans is not None:
+            spans.append(m.span())
+        if m.start() and "가" <= text[m.start() - 1] <= "힣":
+            continue
+        strong = m.group(1) in ROLE_WORDS_STRONG or ":" in m.group(2) or "：" in m.group(2)
+        for n in _NAME_SPLIT.finditer(text, m.start(3), m.end(3)):
+            name = n.group()
+            prior = _likeness(name)
+            if prior is None or (len(name) == 2 and not strong):
+                continue
+            add(n.start(), n.end(), (0.8 if len(name) >= 3 else 0.65) + prior / 2)
+    return [Entity(s, e, "PERSON", score, text[s:e]) for (s, e), score in sorted(found.items())]

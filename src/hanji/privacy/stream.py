@@ -1,0 +1,177 @@
+"""StreamGuard: anonymise (or restore) text that arrives in pieces, e.g. SSE chunks.
+
+Output is released as soon as it can no longer change: the guard holds back only the
+shortest tail that could still be the start of an identifier (or of a placeholder, when
+restoring). For every way of cutting the same text into chunks, the concatenated output
+equals the batch result (a property test checks this).
+
+Why that holds: every recogniser is local. It decides from the candidate's own characters,
+at most one character after them, and at most `_CONTEXT` characters before them. So the
+guard keeps the last `_CONTEXT` released characters as context and releases text up to a
+cut such that
+  * no pending position before the cut starts a prefix of a possible identifier: for each
+    recogniser a "hold" pattern describes its candidates with the characters needed to
+    decide them, and `regex` partial matching says whether the pending tail is a prefix of
+    that language;
+  * no identifier, and no run any recogniser scanned (found or rejected), crosses the cut,
+    so that the next scan, which starts at the cut, reads the same runs the batch scan read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from hanji.privacy.address import ADDRESS_HOLD
+from hanji.privacy.anonymize import hash_values, mask, redact
+from hanji.privacy.ascii_ids import ASCII_HOLD
+from hanji.privacy.detect import candidates, resolve, select_types
+from hanji.privacy.lexicon import SIDO, SIGUNGU, SURNAMES_COMMON, SURNAMES_RARE
+from hanji.privacy.numbers import LICENCE_HOLD, NUMBER_HOLD
+from hanji.privacy.person import PERSON_HOLD
+from hanji.privacy.pseudonym import PLACEHOLDER_HOLD, Pseudonymizer
+from hanji.privacy.types import DEFAULT_THRESHOLD, Entity
+
+__all__ = ["StreamGuard", "Transform"]
+
+Transform = Callable[[str, list[Entity]], str]
+
+# Characters of already released text kept as left context for the next decisions.
+_CONTEXT = 80
+# The longest tail the guard examines for a possible identifier start.
+_MAX_HOLD = 256
+
+
+@lru_cache(maxsize=2)
+def _hold_regex(restore: bool) -> Any:
+    import regex
+
+    if restore:
+        return regex.compile(PLACEHOLDER_HOLD)
+    union = "|".join(
+        f"(?:{p})"
+        for p in (
+            NUMBER_HOLD,
+            LICENCE_HOLD,
+            ASCII_HOLD,
+            PERSON_HOLD,
+            ADDRESS_HOLD,
+            PLACEHOLDER_HOLD,
+        )
+    )
+    return regex.compile(union)
+
+
+@lru_cache(maxsize=2)
+def _start_chars(restore: bool) -> frozenset[str]:
+    if restore:
+        return frozenset("<")
+    ascii_ = "0123456789+(<._%-:" + "".join(chr(c) for c in range(65, 91))
+    ascii_ += ascii_.lower()
+    hangul = SURNAMES_COMMON + SURNAMES_RARE + "독" + "".join(w[0] for w in SIDO + SIGUNGU)
+    return frozenset(ascii_ + hangul)
+
+
+class StreamGuard:
+    """Feed chunks in, get safe chunks out; `flush()` at the end releases the rest.
+
+    Args:
+        transform: "mask", "redact", "hash" (needs `key`), "pseudonymize" (uses or creates
+            `pseudonymizer`), "restore" (puts the values of `pseudonymizer` back, also when
+            a placeholder arrives split over several chunks), or a callable
+            `(text, entities) -> str` that must act on each entity independently.
+        threshold: decision threshold (default `DEFAULT_THRESHOLD`).
+        types: entity types to act on (default all).
+        key: HMAC key for "hash".
+        pseudonymizer: the scope for "pseudonymize" and "restore".
+    """
+
+    def __init__(
+        self,
+        transform: str | Transform = "mask",
+        *,
+        threshold: float | None = None,
+        types: Iterable[str] | None = None,
+        key: bytes | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
+    ) -> None:
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        self.types = select_types(types)
+        self.pseudonymizer = pseudonymizer
+        self._restore = transform == "restore"
+        self._fn: Transform | None = None
+        if transform == "mask":
+            self._fn = mask
+        elif transform == "redact":
+            self._fn = redact
+        elif transform == "hash":
+            if not key:
+                raise ValueError("transform='hash' needs a key")
+            self._fn = lambda text, ents: hash_values(text, ents, key)
+        elif transform in ("pseudonymize", "restore"):
+            if self.pseudonymizer is None:
+                if transform == "restore":
+                    raise ValueError("transform='restore' needs the pseudonymizer of the scope")
+                self.pseudonymizer = Pseudonymizer(threshold=threshold, types=types)
+            self._fn = self.pseudonymizer.apply
+        elif callable(transform):
+            self._fn = transform
+        else:
+            raise ValueError(f"unknown transform {transform!r}")
+        self._context = ""  # released original text, last _CONTEXT characters
+        self._pending = ""  # received, not yet released
+
+    def feed(self, chunk: str) -> str:
+        """Add `chunk`; return the text that is now safe to release (may be empty)."""
+        if not chunk:
+            return ""
+        self._pending += chunk
+        return self._release(final=False)
+
+    def flush(self) -> str:
+        """Release everything still held (the stream has ended)."""
+        return self._release(final=True)
+
+    def _release(self, *, final: bool) -> str:
+        view = self._context + self._pending
+        base = len(self._context)
+        end = len(view)
+        if self._restore:
+            cut = end if final else self._hold_start(view, base)
+            out = self.pseudonymizer.restore(view[base:cut])  # type: ignore[union-attr]
+        else:
+            spans: list[tuple[int, int]] = []
+            found = [
+                e for e in candidates(view, self.types, base, spans) if e.score >= self.threshold
+            ]
+            cut = end if final else self._hold_start(view, base)
+            # Never cut inside an identifier or inside any run a recogniser scanned: the
+            # next view would scan from the cut and might read that run differently.
+            spans += [(e.start, e.end) for e in found]
+            moved = not final
+            while moved:
+                moved = False
+                for s, e in spans:
+                    if s < cut < e:
+                        new = max(s, base)
+                        moved = moved or new != cut
+                        cut = new
+            ents = [
+                Entity(e.start - base, e.end - base, e.type, e.score, e.text)
+                for e in resolve([e for e in found if e.end <= cut])
+            ]
+            out = self._fn(view[base:cut], ents)  # type: ignore[misc]
+        self._context = view[max(0, cut - _CONTEXT) : cut]
+        self._pending = view[cut:]
+        return out
+
+    def _hold_start(self, view: str, base: int) -> int:
+        """First position from which the pending text could still be the start of something."""
+        end = len(view)
+        hold = _hold_regex(self._restore)
+        starts = _start_chars(self._restore)
+        for s in range(max(base, end - _MAX_HOLD), end):
+            if view[s] in starts and hold.fullmatch(view, s, end, partial=True) is not None:
+                return s
+        return end
