@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from hanji.serve.audit import AuditWriter
 from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
 from hanji.serve.backends.local import LocalBackend
@@ -19,9 +20,12 @@ from hanji.serve.backends.openai_compat import OpenAIBackend
 from hanji.serve.context import LogSink, RecordSink
 from hanji.serve.errors import APIError, InvalidRequest, NotFound
 from hanji.serve.gateway import Gateway
+from hanji.serve.guard import PolicyGuard
 from hanji.serve.middleware import GatewayMiddleware
 from hanji.serve.pipeline import Hook, Pipeline
+from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routers import openai, ops
+from hanji.serve.security import open_audit, open_vault
 from hanji.serve.settings import Settings
 from hanji.serve.store import Store
 
@@ -95,18 +99,34 @@ def create_app(
     settings: Settings,
     *,
     backends: Iterable[Backend] | None = None,
-    hooks: Sequence[Hook] = (),
+    hooks: Sequence[Hook] | None = None,
     sinks: Sequence[RecordSink] | None = None,
     store: Store | None = None,
 ) -> FastAPI:
     """Wire settings, store, backends, pipeline hooks and record sinks into an ASGI app.
 
-    ``backends`` replaces those named in settings (tests pass fakes); ``hooks`` are the
-    policy/guard seam; ``sinks`` receive one metadata record per request (default: the
-    access log).
+    ``backends`` replaces those named in settings (tests pass fakes); ``hooks`` replaces
+    the default pipeline, which is the tenant policy and PII guard (`PolicyGuard`);
+    ``sinks`` receive one metadata record per request (default: the access log). The
+    audit log (``settings.audit``) is not a sink: it is always on unless settings say so,
+    and the gateway refuses requests while it cannot be written.
     """
     owns_store = store is None
     store = store or Store(settings.db_url)
+    vault = open_vault(settings, store)
+    if hooks is None:
+        hooks = [PolicyGuard(ConversationKeeper(vault))]
+    audit_log = open_audit(settings, store) if settings.audit else None
+    audit = (
+        AuditWriter(
+            audit_log,
+            checkpoint_every=settings.audit_checkpoint_every,
+            checkpoint_interval_s=settings.audit_checkpoint_interval_s,
+        )
+        if audit_log is not None
+        else None
+    )
+    purger = Purger(vault, audit_log, settings.audit_retention_days, settings.purge_interval_s)
     served = list(backends) if backends is not None else build_backends(settings)
     by_name: dict[str, Backend] = {}
     for backend in served:
@@ -120,6 +140,8 @@ def create_app(
         backends=by_name,
         pipeline=Pipeline(hooks),
         sinks=list(sinks) if sinks is not None else [LogSink()],
+        audit=audit,
+        vault=vault,
     )
 
     @asynccontextmanager
@@ -130,10 +152,14 @@ def create_app(
                 await backend.start()
                 started.append(backend)
                 log.info("backend ready: %s (%s)", backend.name, backend.kind)
+            purger.start()
             yield
         finally:
+            await purger.stop()
             for backend in started:
                 await backend.close()
+            if audit is not None:
+                audit.close()
             if owns_store:
                 store.close()
 

@@ -1,13 +1,17 @@
-"""`hanji serve` and `hanji tenant ...`: run the gateway, manage tenants and API keys.
+"""`hanji serve`, `hanji tenant ...` and `hanji audit ...`: the gateway and its operator tools.
 
-Both read the same place: ``$HANJI_HOME`` (default ``~/.local/share/hanji``) or ``--db``.
+All read the same place: ``$HANJI_HOME`` (default ``~/.local/share/hanji``) or ``--db``.
+Operator actions on tenants (create, policy, keys, rotate-key, shred) are themselves
+written to the audit log.
 """
 
 from __future__ import annotations
 
 import enum
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -186,6 +190,29 @@ def _store(config: Path | None, db: str | None):
     return settings, Store(settings.db_url)
 
 
+def _audit_admin(
+    settings: Settings, store: Any, event: str, tenant_id: str | None, **details: Any
+) -> None:
+    """Record an operator action in the audit log (and sign a checkpoint over it)."""
+    if not settings.audit:
+        return
+    from hanji.serve.audit import admin_entry
+    from hanji.serve.security import open_audit
+
+    try:
+        audit = open_audit(settings, store)
+        audit.append([admin_entry(event, tenant_id, **details)])
+        audit.checkpoint()
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _vault(settings: Settings, store: Any) -> Any:
+    from hanji.serve.security import open_vault
+
+    return open_vault(settings, store)
+
+
 @tenant_app.command("create")
 def tenant_create(
     name: Annotated[str, typer.Argument(help="Tenant name (Korean welcome), e.g. 한빛은행.")],
@@ -202,21 +229,44 @@ def tenant_create(
         str | None,
         typer.Option("--models", help="Comma-separated model allow-list (default: all)."),
     ] = None,
+    key_provider: Annotated[
+        str | None,
+        typer.Option(
+            "--key-provider",
+            help="Where the tenant's key-encryption key lives: local-file:PATH, env:VAR, "
+            "vault-transit:URL/MOUNT/KEY (default: a key file under HANJI_HOME/vault).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Create a tenant."""
+    """Create a tenant, with its key provider and first data key."""
     from hanji.serve.store import StoreError
+    from hanji.vault import VaultError, aead
 
-    _, store = _store(config, db)
+    settings, store = _store(config, db)
     try:
+        vault = _vault(settings, store)
+        if key_provider is not None:  # check the KEK works before anything is created
+            provider = vault.provider(key_provider)
+            provider.ensure()
+            provider.wrap(aead.new_key(), aead.aad("probe"))
         tenant = store.create_tenant(
             name,
             profile.value,
             allowed_models=[m for m in (models or "").split(",") if m.strip()],
             allowed_hosts=allow_host or [],
         )
-    except StoreError as exc:
+        keys = vault.configure(tenant.id, key_provider)
+        _audit_admin(
+            settings,
+            store,
+            "tenant.create",
+            tenant.id,
+            profile=tenant.profile,
+            key_provider=keys.provider,
+        )
+    except (StoreError, VaultError) as exc:
         raise _fail(str(exc)) from None
     finally:
         store.close()
@@ -224,6 +274,7 @@ def tenant_create(
     typer.echo(f"models: {', '.join(tenant.allowed_models) or 'all'}")
     if tenant.allowed_hosts:
         typer.echo(f"allowed hosts: {', '.join(tenant.allowed_hosts)}")
+    typer.echo(f"key-encryption key: {keys.location}")
 
 
 @tenant_app.command("list")
@@ -273,6 +324,7 @@ def key_create(
             rpm=rpm or settings.default_rpm,
             tpm=tpm or settings.default_tpm,
         )
+        _audit_admin(settings, store, "key.create", record.tenant_id, key_id=record.id)
     except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -325,11 +377,330 @@ def key_revoke(
     """Revoke a key; the server refuses it from the next request on."""
     from hanji.serve.store import StoreError
 
-    _, store = _store(config, db)
+    settings, store = _store(config, db)
     try:
         record = store.revoke_key(key_id)
+        _audit_admin(settings, store, "key.revoke", record.tenant_id, key_id=record.id)
     except StoreError as exc:
         raise _fail(str(exc)) from None
     finally:
         store.close()
     typer.echo(f"revoked {record.id}")
+
+
+# ---------------------------------------------------------------- policy, keys, shred
+
+
+def _parse_pii(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        kind, sep, action = pair.partition("=")
+        if not sep:
+            raise _fail(f"--pii expects TYPE=ACTION (e.g. PHONE=mask), got '{pair}'")
+        out[kind.strip().upper()] = action.strip().lower()
+    return out
+
+
+class ExternalChoice(enum.StrEnum):
+    allow = "allow"
+    refuse = "refuse"
+    pseudonymize = "pseudonymize"
+
+
+@tenant_app.command("policy")
+def tenant_policy(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    pii: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pii", help="TYPE=ACTION, ACTION one of allow, mask, pseudonymize, block (repeat)."
+        ),
+    ] = None,
+    retention_days: Annotated[
+        int | None,
+        typer.Option("--retention-days", min=0, help="Keep conversations, encrypted (0: never)."),
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", min=1, help="Cap on tokens per completion.")
+    ] = None,
+    external: Annotated[
+        ExternalChoice | None,
+        typer.Option(
+            "--external",
+            help="Upstreams outside the perimeter: refuse, pseudonymize (FSC sandbox rule), "
+            "allow (general profile only).",
+        ),
+    ] = None,
+    outbound_mask: Annotated[
+        bool | None,
+        typer.Option("--outbound-mask/--no-outbound-mask", help="Mask new PII the model emits."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", min=0.01, max=1.0, help="PII score threshold.")
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Drop every override: back to the profile.")
+    ] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Show or change a tenant's policy (its profile plus these overrides)."""
+    from hanji.serve.policy import PolicyError, resolve_policy, validate_overrides
+    from hanji.serve.store import StoreError
+
+    settings, store = _store(config, db)
+    try:
+        tenant = store.require_tenant(name)
+        overrides: dict[str, Any] = {} if reset else dict(tenant.policy)
+        changes: dict[str, Any] = {}
+        if pii:
+            changes["pii"] = {**overrides.get("pii", {}), **_parse_pii(pii)}
+        for key, value in (
+            ("retention_days", retention_days),
+            ("max_tokens", max_tokens),
+            ("external", external.value if external else None),
+            ("outbound_mask", outbound_mask),
+            ("threshold", threshold),
+        ):
+            if value is not None:
+                changes[key] = value
+        if changes or reset:
+            overrides = validate_overrides(tenant.profile, {**overrides, **changes})
+            tenant = store.set_policy(name, overrides)
+            _audit_admin(settings, store, "tenant.policy", tenant.id, overrides=overrides)
+    except (StoreError, PolicyError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    policy = resolve_policy(tenant.profile, tenant.policy)
+    typer.echo(f"tenant {tenant.name}: profile {policy.profile}")
+    for kind, action in policy.actions.items():
+        typer.echo(f"  {kind:<15} {action}")
+    typer.echo(f"retention: {policy.retention_days} days")
+    typer.echo(f"max tokens: {policy.max_tokens or 'no cap'}")
+    typer.echo(f"external upstreams: {policy.external}")
+    typer.echo(f"outbound mask: {'on' if policy.outbound_mask else 'off'}")
+
+
+@tenant_app.command("rotate-key")
+def tenant_rotate_key(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    key_provider: Annotated[
+        str | None,
+        typer.Option(
+            "--key-provider",
+            help="Move to this key provider (default: a new version of the current KEK).",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Start a new data key and re-wrap every data key of the tenant under a fresh KEK."""
+    from hanji.serve.store import StoreError
+    from hanji.vault import VaultError
+
+    settings, store = _store(config, db)
+    try:
+        tenant = store.require_tenant(name)
+        report = _vault(settings, store).rotate(tenant.id, key_provider)
+        _audit_admin(
+            settings,
+            store,
+            "tenant.rotate_key",
+            tenant.id,
+            rewrapped=report.rewrapped,
+            active_key=report.active_key,
+            key_provider=report.provider,
+        )
+    except (StoreError, VaultError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    typer.echo(
+        f"rotated keys of {tenant.name}: {report.rewrapped} data keys re-wrapped, "
+        f"new data key {report.active_key}, key provider {report.provider}"
+    )
+
+
+@tenant_app.command("shred")
+def tenant_shred(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Destroy the tenant's data keys: its stored data can never be decrypted again.
+
+    Also revokes every API key of the tenant. Irreversible.
+    """
+    from hanji.serve.store import StoreError
+    from hanji.vault import VaultError
+
+    if not yes and sys.stdin.isatty():
+        typer.confirm(
+            f"Destroy every data key of {name}? Its stored data becomes unreadable for good.",
+            abort=True,
+        )
+    settings, store = _store(config, db)
+    try:
+        tenant = store.require_tenant(name)
+        report = _vault(settings, store).shred(tenant.id)
+        revoked = store.revoke_tenant_keys(tenant.id)
+        _audit_admin(
+            settings,
+            store,
+            "tenant.shred",
+            tenant.id,
+            keys_destroyed=report.keys_destroyed,
+            records_unreadable=report.records_unreadable,
+            kek_destroyed=report.kek_destroyed,
+            api_keys_revoked=revoked,
+        )
+    except (StoreError, VaultError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    typer.echo(
+        f"shredded {tenant.name}: {report.keys_destroyed} data keys destroyed, "
+        f"{report.records_unreadable} stored records can no longer be decrypted, "
+        f"{revoked} API keys revoked"
+    )
+    if report.kek_destroyed:
+        typer.echo(f"the key-encryption key at {report.kek_location} was destroyed too")
+    else:
+        typer.echo(
+            f"the key-encryption key is held by the customer ({report.kek_location}): "
+            "destroying it there makes old backups unreadable as well"
+        )
+
+
+@tenant_app.command("purge")
+def tenant_purge(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Delete expired conversations and audit records past retention (the server does it too)."""
+    from hanji.serve.retention import purge_once
+    from hanji.serve.security import open_audit
+
+    settings, store = _store(config, db)
+    try:
+        audit = open_audit(settings, store, signer=False) if settings.audit else None
+        report = purge_once(_vault(settings, store), audit, settings.audit_retention_days)
+    finally:
+        store.close()
+    typer.echo(
+        f"purged {report.records} expired records and {report.audit_records} audit records "
+        f"older than {settings.audit_retention_days} days"
+    )
+
+
+# ---------------------------------------------------------------- hanji audit
+
+audit_app = typer.Typer(
+    help="The hash-chained audit log: verify it, export it for a regulator.",
+    no_args_is_help=True,
+)
+
+
+def _public_keys(settings: Settings, paths: list[Path] | None) -> list[Any]:
+    from hanji.serve.audit import Signer, load_public_key, public_key_path
+
+    try:
+        if paths:
+            return [load_public_key(p) for p in paths]
+        if settings.audit_signing_key is not None:
+            return [Signer.from_seed_hex(settings.audit_signing_key.get_secret_value()).public]
+        default = public_key_path(settings.audit_key_path())
+        return [load_public_key(default)] if default.exists() else []
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+@audit_app.command("verify")
+def audit_verify(
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--public-key",
+            help="PEM public key(s) that sign checkpoints (default: HANJI_HOME/audit/signing.pub).",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Check an exported JSONL file's own chain instead."),
+    ] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Check the chain: exit 0 if intact, 1 naming the first bad record otherwise."""
+    from hanji.serve.audit import AuditLog, verify_jsonl, verify_log
+
+    if file is not None:
+        if not file.is_file():
+            raise _fail(f"--file: no such file '{file}'")
+        with file.open(encoding="utf-8") as handle:
+            try:
+                verdict = verify_jsonl(handle)
+            except (ValueError, TypeError):
+                raise _fail(f"--file: {file} is not a hanji audit export") from None
+    else:
+        settings, store = _store(config, db)
+        try:
+            keys = _public_keys(settings, public_key)
+            verdict = verify_log(AuditLog(store.engine), keys)
+        finally:
+            store.close()
+    typer.echo(verdict.message())
+    if not verdict.ok:
+        raise typer.Exit(code=1)
+
+
+def _when(value: str, flag: str, *, end: bool = False) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(
+            f"{flag}: expected a date like 2025-01-31 or 2025-01-31T09:00, got '{value}'"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end and len(value.strip()) == 10:  # a whole day: up to the end of it
+        parsed += timedelta(days=1)
+    return parsed.astimezone(UTC)
+
+
+@audit_app.command("export")
+def audit_export(
+    start: Annotated[str, typer.Option("--from", help="First day (or time, UTC) to export.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive) or time (exclusive).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Only this tenant's records.")
+    ] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Write audit records as JSON lines (each with its hash) for a regulator."""
+    import json
+
+    from hanji.serve.audit import AuditLog
+    from hanji.serve.store import StoreError
+
+    lo, hi = _when(start, "--from"), _when(end, "--to", end=True)
+    if hi <= lo:
+        raise _fail("--to must come after --from")
+    _, store = _store(config, db)
+    count = 0
+    try:
+        tenant_id = store.require_tenant(tenant).id if tenant else None
+        handle = out.open("w", encoding="utf-8") if out else sys.stdout
+        try:
+            for record in AuditLog(store.engine).export(lo, hi, tenant_id):
+                handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        finally:
+            if out:
+                handle.close()
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    typer.echo(f"exported {count} audit records", err=True)

@@ -2,8 +2,8 @@
 
 A `RequestContext` follows one request from the middleware through the handler and the
 pipeline hooks; when the response is fully sent (streams included) it becomes a
-`RequestRecord` handed to every `RecordSink`: the access log and the metrics today, the
-hash-chained audit log later. A record holds metadata only: never a key, a prompt, a
+`RequestRecord` handed to the metrics, the hash-chained audit log and every `RecordSink`
+(the access log by default). A record holds metadata only: never a key, a prompt, a
 completion or anything derived from their content.
 """
 
@@ -69,6 +69,8 @@ class RequestContext:
     unknown_fields: tuple[str, ...] = ()
     decisions: dict[str, Any] = field(default_factory=dict)
     """Policy and guard decisions (e.g. PII counts by type), filled by pipeline hooks."""
+    hook_state: dict[str, Any] = field(default_factory=dict)
+    """Hooks' per-request state (e.g. the guard's pseudonyms); never part of the record."""
 
     def note_unknown(self, names: list[str]) -> None:
         """Field names only (never values), capped so a hostile body cannot flood the log."""

@@ -113,6 +113,14 @@ class BadGateway(APIError):
     code = "bad_gateway"
 
 
+class ServiceUnavailable(APIError):
+    """503: the gateway cannot serve safely right now (e.g. the audit log is not writable)."""
+
+    status = 503
+    type = "server_error"
+    code = "service_unavailable"
+
+
 class GatewayTimeout(APIError):
     status = 504
     type = "timeout_error"

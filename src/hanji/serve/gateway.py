@@ -6,16 +6,21 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from hanji.serve.audit import AuditWriter
 from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
 from hanji.serve.context import RecordSink, RequestContext, RequestRecord
-from hanji.serve.errors import model_not_found
+from hanji.serve.errors import ServiceUnavailable, model_not_found
 from hanji.serve.metrics import Metrics
 from hanji.serve.pipeline import Pipeline
 from hanji.serve.ratelimit import RateLimiter
 from hanji.serve.settings import Settings
 from hanji.serve.store import Store
+
+if TYPE_CHECKING:
+    from hanji.vault import Vault
 
 log = logging.getLogger("hanji.serve")
 
@@ -30,7 +35,18 @@ class Gateway:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     metrics: Metrics = field(default_factory=Metrics)
     sinks: Sequence[RecordSink] = ()
+    audit: AuditWriter | None = None
+    vault: Vault | None = None
     created: int = field(default_factory=lambda: int(time.time()))
+
+    def check_audit(self) -> None:
+        """Fail closed: no request is served while its audit record could not be written."""
+        if self.audit is not None and not self.audit.healthy:
+            raise ServiceUnavailable(
+                "The audit log cannot be written right now; requests are refused until it can.",
+                code="audit_unavailable",
+                headers={"Retry-After": "5"},
+            )
 
     def backend_for(self, ctx: RequestContext, model: str) -> Backend:
         """The backend serving ``model``, if the caller's tenant may use it (else 404)."""
@@ -48,6 +64,12 @@ class Gateway:
 
     def emit(self, record: RequestRecord) -> None:
         self.metrics.emit(record)
+        if self.audit is not None:
+            try:
+                self.audit.emit(record)
+            except Exception as exc:  # fail closed: later requests get 503
+                self.audit.healthy = False
+                log.error("audit record lost", extra={"error": type(exc).__name__})
         for sink in self.sinks:
             try:
                 sink.emit(record)

@@ -116,6 +116,7 @@ class GatewayMiddleware:
 
     async def _admit(self, scope: Scope, ctx: RequestContext) -> None:
         gw = self.gateway
+        gw.check_audit()
         header = _header(scope, b"authorization")
         if self._inline_auth:
             principal = gw.auth.authenticate(header)

@@ -140,6 +140,22 @@ class Settings(BaseSettings):
     default_tpm: int | None = Field(default=None, ge=1)
     log_level: str = "info"
 
+    audit: bool = True
+    """Write the hash-chained audit log (requests are refused while it cannot be written)."""
+    audit_retention_days: int = Field(default=730, ge=1)
+    """Audit records are kept at least this long (Korean rules ask for two years or more)."""
+    audit_checkpoint_every: int = Field(default=1000, ge=1)
+    audit_checkpoint_interval_s: float = Field(default=300.0, gt=0)
+    audit_signing_key: SecretStr | None = None
+    """Ed25519 seed (64 hex) for checkpoints; default: ``$HANJI_HOME/audit/signing.key``."""
+    audit_signing_key_file: Path | None = None
+    vault_key_provider: str | None = None
+    """Key provider for tenants created without one; ``{tenant_id}`` and ``{home}`` are
+    filled in. Default: ``local-file:{home}/vault/keks/{tenant_id}.json`` (a KEK held on
+    the gateway host: set a customer-held provider per tenant for production)."""
+    purge_interval_s: float = Field(default=3600.0, gt=0)
+    """How often the server deletes expired conversations and audit records past retention."""
+
     @field_validator("pepper", "admin_key")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None, info: Any) -> SecretStr | None:
@@ -203,3 +219,16 @@ class Settings(BaseSettings):
 
     def admin_key_value(self) -> str | None:
         return self.admin_key.get_secret_value() if self.admin_key is not None else None
+
+    @property
+    def kek_dir(self) -> Path:
+        """Where hanji keeps the KEK files it creates itself (destroyed on shred)."""
+        return self.home / "vault" / "keks"
+
+    def key_provider_for(self, tenant_id: str) -> str:
+        """The default key-provider spec of a tenant."""
+        template = self.vault_key_provider or f"local-file:{self.kek_dir}/{{tenant_id}}.json"
+        return template.replace("{home}", str(self.home)).replace("{tenant_id}", tenant_id)
+
+    def audit_key_path(self) -> Path:
+        return self.audit_signing_key_file or self.home / "audit" / "signing.key"

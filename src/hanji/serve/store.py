@@ -11,7 +11,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -58,6 +58,16 @@ class TenantRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class TenantPolicyRow(Base):
+    """Per-tenant overrides of the profile's policy (see `hanji.serve.policy`)."""
+
+    __tablename__ = "tenant_policies"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
@@ -82,6 +92,8 @@ class Tenant:
     allowed_hosts: tuple[str, ...]
     """Upstream hosts inside this tenant's perimeter (used by the policy layer)."""
     created_at: datetime
+    policy: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Overrides of the profile's policy, as stored (validated by `hanji.serve.policy`)."""
 
     def may_use(self, model: str) -> bool:
         return not self.allowed_models or model in self.allowed_models
@@ -110,7 +122,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _tenant(row: Any) -> Tenant:
+def _tenant(row: Any, policy: dict[str, Any] | None = None) -> Tenant:
     return Tenant(
         id=row.id,
         name=row.name,
@@ -118,6 +130,7 @@ def _tenant(row: Any) -> Tenant:
         allowed_models=tuple(row.allowed_models or ()),
         allowed_hosts=tuple(row.allowed_hosts or ()),
         created_at=_utc(row.created_at),  # type: ignore[arg-type]
+        policy=dict(policy or {}),
     )
 
 
@@ -178,6 +191,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
         keys, tenants = ApiKeyRow.__table__, TenantRow.__table__
+        policies = TenantPolicyRow.__table__
         self._auth_query = (
             select(
                 keys.c.id.label("k_id"),
@@ -192,8 +206,10 @@ class Store:
                 tenants.c.allowed_models.label("t_models"),
                 tenants.c.allowed_hosts.label("t_hosts"),
                 tenants.c.created_at.label("t_created"),
+                policies.c.overrides.label("t_policy"),
             )
             .join_from(keys, tenants, keys.c.tenant_id == tenants.c.id)
+            .outerjoin(policies, policies.c.tenant_id == tenants.c.id)
             .where(keys.c.key_hash == bindparam("key_hash"), keys.c.revoked_at.is_(None))
         )
 
@@ -233,13 +249,57 @@ class Store:
     def list_tenants(self) -> list[Tenant]:
         with Session(self.engine) as session:
             rows = session.scalars(select(TenantRow).order_by(TenantRow.created_at)).all()
-            return [_tenant(r) for r in rows]
+            policies = {p.tenant_id: p.overrides for p in session.scalars(select(TenantPolicyRow))}
+            return [_tenant(r, policies.get(r.id)) for r in rows]
 
     def get_tenant(self, name: str) -> Tenant | None:
         name = unicodedata.normalize("NFC", name.strip())
         with Session(self.engine) as session:
             row = session.scalars(select(TenantRow).where(TenantRow.name == name)).first()
-            return _tenant(row) if row else None
+            if row is None:
+                return None
+            policy = session.get(TenantPolicyRow, row.id)
+            return _tenant(row, policy.overrides if policy else None)
+
+    def require_tenant(self, name: str) -> Tenant:
+        tenant = self.get_tenant(name)
+        if tenant is None:
+            raise StoreError(f"no tenant named '{name}'; list them with `hanji tenant list`")
+        return tenant
+
+    def tenant_names(self) -> dict[str, str]:
+        """Tenant id -> name, for reports that hold ids only (the audit log)."""
+        with Session(self.engine) as session:
+            return dict(session.execute(select(TenantRow.id, TenantRow.name)).tuples().all())
+
+    def set_policy(self, name: str, overrides: dict[str, Any]) -> Tenant:
+        """Replace a tenant's policy overrides (the caller validated them)."""
+        tenant = self.require_tenant(name)
+        with Session(self.engine) as session, session.begin():
+            row = session.get(TenantPolicyRow, tenant.id)
+            if row is None:
+                session.add(
+                    TenantPolicyRow(
+                        tenant_id=tenant.id, overrides=dict(overrides), updated_at=datetime.now(UTC)
+                    )
+                )
+            else:
+                row.overrides = dict(overrides)
+                row.updated_at = datetime.now(UTC)
+        return self.require_tenant(name)
+
+    def revoke_tenant_keys(self, tenant_id: str) -> int:
+        """Revoke every active key of a tenant (e.g. when it is shredded); returns how many."""
+        now = datetime.now(UTC)
+        with Session(self.engine) as session, session.begin():
+            rows = session.scalars(
+                select(ApiKeyRow).where(
+                    ApiKeyRow.tenant_id == tenant_id, ApiKeyRow.revoked_at.is_(None)
+                )
+            ).all()
+            for row in rows:
+                row.revoked_at = now
+            return len(rows)
 
     # ------------------------------------------------------------ keys
 
@@ -318,6 +378,7 @@ class Store:
             allowed_models=tuple(m["t_models"] or ()),
             allowed_hosts=tuple(m["t_hosts"] or ()),
             created_at=_utc(m["t_created"]),  # type: ignore[arg-type]
+            policy=dict(m["t_policy"] or {}),
         )
         key = ApiKey(
             id=m["k_id"],
@@ -338,4 +399,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # deleted rows (shredded keys, purged records, pruned audit) are zeroed, not left in
+    # free pages of the file
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -1,0 +1,348 @@
+"""The in-flight PII guard: a pipeline hook that applies the tenant's policy to every request.
+
+On the way in it enforces the perimeter, caps max tokens, and scans every message (or
+prompt, or embedding input) with `hanji.privacy.detect`: per type it lets the value
+through, masks it, replaces it by a typed placeholder (<RRN_1>), or refuses the request
+(400 naming the type, never the value). On the way out it masks PII that the model
+emitted and that was not in the request, then puts the original values back in place of
+the placeholders: in whole replies and in SSE streams, where a placeholder may arrive cut
+over several chunks (`StreamGuard` holds back only what could still be one).
+
+Per-request state lives on the request context, so one guard serves every request.
+Decisions (profile, perimeter, PII counts by type, actions, refusals) go to
+``ctx.decisions`` for the audit record: counts and type names only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from hanji.privacy import Entity, Pseudonymizer, StreamGuard, canonical_value, detect, mask
+from hanji.privacy.anonymize import mask_value, replace_entities
+from hanji.serve.backends.base import (
+    Backend,
+    Chunk,
+    EmbedRequest,
+    GenerateRequest,
+    GenerateResult,
+    Message,
+)
+from hanji.serve.context import RequestContext
+from hanji.serve.errors import InvalidRequest, PermissionDenied
+from hanji.serve.pipeline import Hook
+from hanji.serve.policy import Policy, inside_perimeter, resolve_policy
+from hanji.serve.retention import ConversationKeeper
+
+log = logging.getLogger("hanji.serve.guard")
+
+TYPE_LABELS = {
+    "RRN": "주민등록번호 (RRN)",
+    "FRN": "외국인등록번호 (FRN)",
+    "PASSPORT": "여권번호 (PASSPORT)",
+    "DRIVER_LICENSE": "운전면허번호 (DRIVER_LICENSE)",
+    "BRN": "사업자등록번호 (BRN)",
+    "CRN": "법인등록번호 (CRN)",
+    "CARD": "카드번호 (CARD)",
+    "ACCOUNT": "계좌번호 (ACCOUNT)",
+    "PHONE": "전화번호 (PHONE)",
+    "EMAIL": "이메일 주소 (EMAIL)",
+    "IP": "IP 주소 (IP)",
+    "ADDRESS": "주소 (ADDRESS)",
+    "PERSON": "사람 이름 (PERSON)",
+}
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z가-힣]")
+_STATE = "guard"
+
+
+def _loose(value: str) -> str:
+    return _NON_ALNUM.sub("", value).upper()
+
+
+@dataclass
+class GuardScope:
+    """One request's guard state: its policy, pseudonyms and the values it carried."""
+
+    policy: Policy
+    pseudonyms: Pseudonymizer = field(default_factory=Pseudonymizer)
+    known: set[str] = field(default_factory=set)
+    found: Counter[str] = field(default_factory=Counter)
+    masked_out: Counter[str] = field(default_factory=Counter)
+    original: GenerateRequest | None = None
+    seen_text: list[str] = field(default_factory=list)
+    """The request's own text: a value it contains is not new, even if detection missed it."""
+
+    def inbound(self, text: str, param: str) -> str:
+        """Apply the per-type actions to one piece of request text."""
+        if not text:
+            return text
+        self.seen_text.append(text)
+        entities = detect(text, threshold=self.policy.threshold)
+        if not entities:
+            return text
+        actions = self.policy.actions
+        blocked = sorted({e.type for e in entities if actions[e.type] == "block"})
+        self.found.update(e.type for e in entities)
+        if blocked:
+            labels = ", ".join(TYPE_LABELS.get(t, t) for t in blocked)
+            raise InvalidRequest(
+                f"The request contains personal data that this tenant's policy blocks: "
+                f"{labels}. Remove it and send the request again.",
+                param=param,
+                code="pii_blocked",
+            )
+        for e in entities:
+            value = text[e.start : e.end]
+            self.known.add(canonical_value(e.type, value))
+            self.known.add(_loose(value))
+        to_mask = [e for e in entities if actions[e.type] == "mask"]
+        to_pseudo = [e for e in entities if actions[e.type] == "pseudonymize"]
+        if to_mask:
+            masked = mask(text, to_mask)
+            if len(masked) == len(text):  # masks keep offsets: placeholders go in after
+                text = masked
+            else:  # pragma: no cover - defensive, masks are length-preserving
+                text = self.pseudonyms.apply(text, to_pseudo)
+                again = detect(text, threshold=self.policy.threshold)
+                return mask(text, [e for e in again if actions[e.type] == "mask"])
+        return self.pseudonyms.apply(text, to_pseudo) if to_pseudo else text
+
+    def _is_known(self, entity: Entity, value: str) -> bool:
+        if canonical_value(entity.type, value) in self.known or _loose(value) in self.known:
+            return True
+        return any(value in text for text in self.seen_text)
+
+    def mask_new(self, text: str, entities: list[Entity]) -> str:
+        """Mask what the model emitted that the request did not carry (StreamGuard transform)."""
+
+        def one(e: Entity, value: str) -> str:
+            if self._is_known(e, value):
+                return value
+            self.masked_out[e.type] += 1
+            return mask_value(e.type, value)
+
+        return replace_entities(text, entities, one)
+
+    def outbound(self, text: str) -> str:
+        """A whole reply: new PII masked, placeholders restored."""
+        if self.policy.outbound_mask:
+            text = self.mask_new(text, detect(text, threshold=self.policy.threshold))
+        return self.pseudonyms.restore(text) if len(self.pseudonyms) else text
+
+    def note(self, ctx: RequestContext) -> None:
+        if self.found:
+            ctx.decisions["pii_in"] = dict(sorted(self.found.items()))
+            ctx.decisions["actions"] = {
+                t: self.policy.actions[t] for t in sorted(self.found) if t in self.policy.actions
+            }
+        if self.masked_out:
+            ctx.decisions["pii_out_masked"] = dict(sorted(self.masked_out.items()))
+
+
+class OutboundStream:
+    """Streamed reply text in, safe text out: new PII masked, split placeholders restored."""
+
+    def __init__(self, scope: GuardScope) -> None:
+        policy = scope.policy
+        self.masker = (
+            StreamGuard(scope.mask_new, threshold=policy.threshold)
+            if policy.outbound_mask
+            else None
+        )
+        self.restorer: StreamGuard | None = None
+        if len(scope.pseudonyms):
+            self.restorer = StreamGuard("restore", pseudonymizer=scope.pseudonyms)
+
+    def feed(self, text: str) -> str:
+        if self.masker is not None:
+            text = self.masker.feed(text)
+        if self.restorer is not None and text:
+            text = self.restorer.feed(text)
+        return text
+
+    def flush(self) -> str:
+        text = self.masker.flush() if self.masker is not None else ""
+        if self.restorer is not None:
+            text = self.restorer.feed(text) + self.restorer.flush()
+        return text
+
+
+class PolicyGuard(Hook):
+    """The tenant's policy and PII guard, as the first (outermost) pipeline hook.
+
+    Args:
+        keeper: stores conversations, encrypted, for tenants whose retention is > 0
+            (None: nothing is ever kept).
+    """
+
+    def __init__(self, keeper: ConversationKeeper | None = None) -> None:
+        self.keeper = keeper
+
+    # ------------------------------------------------------------ inbound
+
+    def _scope(self, ctx: RequestContext, backend: Backend) -> GuardScope:
+        tenant = ctx.tenant
+        if tenant is None:  # tenant routes always carry one; refuse rather than pass data
+            raise PermissionDenied("This route needs a tenant API key.")
+        policy = resolve_policy(tenant.profile, tenant.policy)
+        inside = inside_perimeter(backend.host, tenant.allowed_hosts)
+        ctx.decisions["policy"] = policy.profile
+        ctx.decisions["perimeter"] = "inside" if inside else "outside"
+        if not inside:
+            if policy.external == "refuse":
+                ctx.decisions["refused"] = "outside_perimeter"
+                raise PermissionDenied(
+                    f"The model '{backend.name}' runs outside this tenant's perimeter, which "
+                    f"profile {policy.profile} does not allow. Add its host to the tenant's "
+                    "allow-list, or set the tenant's policy external = 'pseudonymize'.",
+                    param="model",
+                    code="outside_perimeter",
+                )
+            if policy.external == "pseudonymize":
+                policy = policy.outside()
+                ctx.decisions["external"] = "pseudonymized"
+        scope = GuardScope(policy)
+        ctx.hook_state[_STATE] = scope
+        return scope
+
+    def _refused(self, ctx: RequestContext, scope: GuardScope, err: InvalidRequest) -> None:
+        scope.note(ctx)
+        ctx.decisions["refused"] = err.code
+
+    async def on_request(
+        self, ctx: RequestContext, backend: Backend, request: GenerateRequest
+    ) -> GenerateRequest:
+        scope = self._scope(ctx, backend)
+        scope.original = request
+        params = request.params
+        cap = scope.policy.max_tokens
+        if cap is not None and params.max_tokens > cap:
+            params = replace(params, max_tokens=cap)
+            ctx.decisions["max_tokens_capped"] = cap
+        try:
+            if request.messages is not None:
+                messages = tuple(
+                    Message(m.role, scope.inbound(m.content, f"messages[{i}].content"), m.name)
+                    for i, m in enumerate(request.messages)
+                )
+                request = GenerateRequest(request.model, params, messages=messages)
+            else:
+                prompt = scope.inbound(request.prompt or "", "prompt")
+                request = GenerateRequest(request.model, params, prompt=prompt)
+        except InvalidRequest as err:
+            self._refused(ctx, scope, err)
+            raise
+        scope.note(ctx)
+        return request
+
+    async def on_embed(
+        self, ctx: RequestContext, backend: Backend, request: EmbedRequest
+    ) -> EmbedRequest:
+        scope = self._scope(ctx, backend)
+        acts = any(a != "allow" for a in scope.policy.actions.values())
+        inputs: list[str | tuple[int, ...]] = []
+        try:
+            for i, item in enumerate(request.inputs):
+                if isinstance(item, str):
+                    inputs.append(scope.inbound(item, f"input[{i}]"))
+                elif acts:
+                    raise InvalidRequest(
+                        "Token-id inputs cannot be checked for personal data; "
+                        f"profile {scope.policy.profile} needs text inputs.",
+                        param="input",
+                        code="unscannable_input",
+                    )
+                else:
+                    inputs.append(item)
+        except InvalidRequest as err:
+            self._refused(ctx, scope, err)
+            raise
+        scope.note(ctx)
+        return replace(request, inputs=tuple(inputs))
+
+    # ------------------------------------------------------------ outbound
+
+    async def on_result(
+        self, ctx: RequestContext, request: GenerateRequest, result: GenerateResult
+    ) -> GenerateResult:
+        scope: GuardScope | None = ctx.hook_state.get(_STATE)
+        if scope is None:
+            return result
+        text = scope.outbound(result.text)
+        scope.note(ctx)
+        await self._keep(ctx, scope, text)
+        return GenerateResult(text, result.finish_reason, result.usage)
+
+    def on_stream(
+        self, ctx: RequestContext, request: GenerateRequest, stream: AsyncIterator[Chunk]
+    ) -> AsyncIterator[Chunk]:
+        scope: GuardScope | None = ctx.hook_state.get(_STATE)
+        if scope is None:
+            return stream
+        return self._guarded(ctx, scope, stream)
+
+    async def _guarded(
+        self, ctx: RequestContext, scope: GuardScope, stream: AsyncIterator[Chunk]
+    ) -> AsyncIterator[Chunk]:
+        out = OutboundStream(scope)
+        kept: list[str] | None = [] if self._keeps(scope) else None
+        flushed = False
+        first = True  # always passed on, even if held back, so the response starts
+        try:
+            async for chunk in stream:
+                text = out.feed(chunk.text) if chunk.text else ""
+                if chunk.finish_reason is not None and not flushed:
+                    text += out.flush()
+                    flushed = True
+                if kept is not None and text:
+                    kept.append(text)
+                if first or text or chunk.finish_reason is not None or chunk.usage is not None:
+                    yield Chunk(text, chunk.finish_reason, chunk.usage)
+                first = False
+            if not flushed:
+                rest = out.flush()
+                if rest:
+                    if kept is not None:
+                        kept.append(rest)
+                    yield Chunk(rest)
+        finally:
+            scope.note(ctx)
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                await close()
+        if kept is not None:
+            await self._keep(ctx, scope, "".join(kept))
+
+    # ------------------------------------------------------------ retention
+
+    def _keeps(self, scope: GuardScope) -> bool:
+        return self.keeper is not None and scope.policy.retention_days > 0
+
+    async def _keep(self, ctx: RequestContext, scope: GuardScope, reply: str) -> None:
+        if not self._keeps(scope) or scope.original is None or ctx.tenant is None:
+            return
+        assert self.keeper is not None
+        try:
+            record_id = await asyncio.to_thread(
+                self.keeper.keep,
+                ctx,
+                scope.original,
+                reply,
+                scope.pseudonyms.to_dict() if len(scope.pseudonyms) else None,
+                scope.policy.retention_days,
+            )
+            ctx.decisions["kept"] = record_id
+        except Exception as exc:  # the reply is already the caller's; record the failure
+            log.error(
+                "could not keep conversation",
+                extra={"request_id": ctx.request_id, "error": type(exc).__name__},
+            )
+            ctx.decisions["kept"] = "failed"
+
+
+def default_hooks(keeper: ConversationKeeper | None) -> Sequence[Hook]:
+    return (PolicyGuard(keeper),)

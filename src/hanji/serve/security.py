@@ -1,0 +1,27 @@
+"""Build the vault and the audit log from settings: one place, shared by server and CLI."""
+
+from __future__ import annotations
+
+from hanji.serve.audit import AuditLog, Signer
+from hanji.serve.settings import Settings
+from hanji.serve.store import Store
+from hanji.vault import Vault
+
+
+def audit_signer(settings: Settings) -> Signer:
+    """The checkpoint key: from HANJI_AUDIT_SIGNING_KEY, else the key file under HANJI_HOME."""
+    if settings.audit_signing_key is not None:
+        return Signer.from_seed_hex(settings.audit_signing_key.get_secret_value())
+    return Signer.load_or_create(settings.audit_key_path())
+
+
+def open_vault(settings: Settings, store: Store) -> Vault:
+    return Vault(
+        store.engine,
+        default_provider=settings.key_provider_for,
+        managed_dir=settings.kek_dir,
+    )
+
+
+def open_audit(settings: Settings, store: Store, *, signer: bool = True) -> AuditLog:
+    return AuditLog(store.engine, audit_signer(settings) if signer else None)
