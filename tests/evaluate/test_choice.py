@@ -48,3 +48,17 @@ def test_bad_probe_line_names_file_and_line(tmp_path) -> None:
     path.write_text('{"options": ["a"], "answer": 0, "prefix": ""}\n{"answer": 1}\n', "utf-8")
     with pytest.raises(ValueError, match=r"p\.jsonl:2: not a probe item"):
         load_probe(path)
+
+
+def test_the_shared_prompt_cache_gives_the_same_scores_as_one_pass_per_option(toy) -> None:
+    from hanji.evaluate.choice import _ids, _shared
+
+    model, tok = toy
+    prefix = "다음 문장을 완성하시오.\n나는 어제 "  # the space merges into some options only
+    options = ["친구를 만났다.", "\n집에 갔다.", "123번 버스를 탔다.", "Seoul에 갔다."]
+    head = [tok.eos_token_id, *_ids(tok, prefix)]
+    starts = {_shared([tok.eos_token_id, *_ids(tok, prefix + o)], head) for o in options}
+    assert len(starts) > 1  # a token straddles the boundary for some options, not others
+    scores = score_options(model, tok, prefix, options)
+    alone = [continuation_logprob(model, tok, prefix, o) for o in options]
+    assert scores.raw == pytest.approx(alone, rel=1e-5)

@@ -1,7 +1,35 @@
-"""Korean evaluation: bits per character, the neologism probe, multiple-choice tasks, report."""
+"""Korean evaluation: bits per character, the neologism probe, multiple-choice tasks, report.
 
-from hanji.evaluate.bpc import BpcResult, bits_per_character
-from hanji.evaluate.choice import score_options
-from hanji.evaluate.probe import load_probe, run_probe
+Names are imported on first use (PEP 562), so importing the package — as the CLI does —
+does not pull in torch.
+"""
 
-__all__ = ["BpcResult", "bits_per_character", "load_probe", "run_probe", "score_options"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BpcResult": "hanji.evaluate.bpc",
+    "bits_per_character": "hanji.evaluate.bpc",
+    "score_options": "hanji.evaluate.choice",
+    "load_probe": "hanji.evaluate.probe",
+    "run_probe": "hanji.evaluate.probe",
+    "MCItem": "hanji.evaluate.items",
+    "TaskSpec": "hanji.evaluate.sources",
+    "load_task": "hanji.evaluate.sources",
+    "run_task": "hanji.evaluate.mc",
+    "summarize": "hanji.evaluate.mc",
+    "SuiteConfig": "hanji.evaluate.suite",
+    "run_suite": "hanji.evaluate.suite",
+    "load_suite": "hanji.evaluate.suites",
+    "write_report": "hanji.evaluate.report",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'hanji.evaluate' has no attribute {name!r}")

@@ -131,10 +131,16 @@ def evaluate_loaded(
             log(f"{ref}: task {task.spec.name}, {len(task.items)} items, {k}-shot")
             results.append(
                 run_task(
-                    model, tok, task.items, name=task.spec.name, pool=task.pool, k=k,
-                    seed=cfg.seed, source=task.source,
+                    model,
+                    tok,
+                    task.items,
+                    name=task.spec.name,
+                    pool=task.pool,
+                    k=k,
+                    seed=cfg.seed,
+                    source=task.source,
                 )
-            )  # fmt: skip
+            )
         out["tasks"] = summarize(results)
     if cfg.generations is not None:
         from hanji.evaluate.generate import generate_answers
@@ -218,7 +224,10 @@ def _suite_record(cfg: SuiteConfig) -> dict[str, Any]:
         "seed": cfg.seed,
         "task_limit": cfg.task_limit,
         "generations": (
-            {"prompts": len(cfg.generations.prompts), "max_new_tokens": cfg.generations.max_new_tokens}
+            {
+                "prompts": len(cfg.generations.prompts),
+                "max_new_tokens": cfg.generations.max_new_tokens,
+            }
             if cfg.generations
             else None
         ),

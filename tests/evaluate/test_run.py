@@ -1,0 +1,131 @@
+"""`hanji eval run` end to end on tiny Llama model dirs, plus generations and lm-eval interop."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from hanji.evaluate.cli import app
+from hanji.evaluate.generate import GenerationSpec, generate_answers, render_prompt
+from hanji.evaluate.lmeval import lm_eval_command
+
+HELDOUT = [
+    {"text": "한지는 닥나무 껍질로 만든 종이다.", "domain": "textbook"},
+    {"text": "요즘은 갓생을 산다는 말을 자주 듣는다.", "domain": "neologism"},
+]
+
+
+@pytest.fixture(scope="module")
+def model_dirs(tmp_path_factory, toy_llama, smol_tokenizer):
+    root = tmp_path_factory.mktemp("models")
+    dirs = []
+    for seed in (0, 1):
+        path = root / f"m{seed}"
+        toy_llama(len(smol_tokenizer), seed=seed).save_pretrained(path)
+        smol_tokenizer.save_pretrained(path)
+        dirs.append(path)
+    summary = {
+        "steps": 2,
+        "losses": [{"step": 1, "loss": 9.0}, {"step": 2, "loss": 8.0}],
+        "stages": [{"kind": "full", "steps": 2, "ended_at_step": 2}],
+    }
+    (dirs[0] / "training_summary.json").write_text(json.dumps(summary), "utf-8")
+    return dirs
+
+
+def _suite(tmp_path) -> str:
+    held = tmp_path / "held.jsonl"
+    held.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in HELDOUT), "utf-8")
+    copa = tmp_path / "kobest_copa.jsonl"
+    copa.write_text(
+        json.dumps(
+            {
+                "premise": "길이 얼었다.",
+                "question": "결과",
+                "alternative_1": "미끄러졌다.",
+                "alternative_2": "더웠다.",
+                "label": 0,
+            },
+            ensure_ascii=False,
+        ),
+        "utf-8",
+    )
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(
+        'heldout = ["held.jsonl"]\ntasks = ["kobest_copa.jsonl"]\n'
+        '[generations]\nprompts = ["안녕하세요?"]\nmax_new_tokens = 3\n',
+        "utf-8",
+    )
+    return str(suite)
+
+
+def test_eval_run_writes_results_and_report(tmp_path, model_dirs) -> None:
+    out = tmp_path / "out"
+    args = ["run", "--model", str(model_dirs[0]), "--baseline", str(model_dirs[1])]
+    result = CliRunner().invoke(app, [*args, "--suite", _suite(tmp_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    results = json.loads((out / "results.json").read_text("utf-8"))
+    assert set(results) >= {"suite", "model", "baseline", "delta", "training"}
+    m = results["model"]
+    assert set(m["bpc_by_domain"]) == {"textbook", "neologism"} and m["bpc"] > 0
+    assert m["tasks"]["per_task"]["kobest_copa"]["n"] == 1
+    assert m["generations"][0]["prompt"] == "안녕하세요?" and m["generations"][0]["chat"]
+    assert {"bpc", "tasks_macro_acc", "tasks"} <= set(results["delta"])
+    assert (out / "report.html").is_file() and (out / "figures" / "training_loss.png").is_file()
+    again = tmp_path / "again"
+    result = CliRunner().invoke(app, ["report", "--results", str(out), "--out", str(again)])
+    assert result.exit_code == 0 and (again / "report.md").is_file()
+    assert (again / "report.html").read_text("utf-8") == (out / "report.html").read_text("utf-8")
+
+
+def test_eval_run_reports_bad_suites_and_missing_probe(tmp_path, model_dirs) -> None:
+    args = ["run", "--model", str(model_dirs[0]), "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, [*args, "--suite", "nope"])
+    assert result.exit_code == 2 and "unknown built-in suite" in result.output
+    missing = tmp_path / "probe.jsonl"
+    result = CliRunner().invoke(app, [*args, "--suite", _suite(tmp_path), "--probe", str(missing)])
+    assert result.exit_code == 2 and "no such probe file" in result.output
+
+
+def test_eval_tasks_json(model_dirs, tmp_path) -> None:
+    _suite(tmp_path)
+    args = ["tasks", "--model", str(model_dirs[0]), "--task", str(tmp_path / "kobest_copa.jsonl")]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["n"] == 1 and summary["per_task"]["kobest_copa"]["format"] == "kobest_copa"
+
+
+def test_generations_are_greedy_and_use_the_chat_template(toy) -> None:
+    model, tok = toy
+    spec = GenerationSpec(prompts=["한지는 무엇인가요?"], max_new_tokens=4)
+    first, second = generate_answers(model, tok, spec), generate_answers(model, tok, spec)
+    assert first[0]["output"] == second[0]["output"] and first[0]["new_tokens"] <= 4
+    text, used = render_prompt(tok, "한지는 무엇인가요?")
+    assert used and "<|im_start|>user\n한지는 무엇인가요?" in text
+    assert render_prompt(tok, "한지?", chat=False) == ("질문: 한지?\n답변:", False)
+
+
+def test_lm_eval_command_and_missing_harness(tmp_path, monkeypatch) -> None:
+    cmd = lm_eval_command(str(tmp_path), ["kobest_boolq", "kobest_copa"], num_fewshot=5, limit=10)
+    assert cmd[1:] == [
+        "-m",
+        "lm_eval",
+        "--model",
+        "hf",
+        "--model_args",
+        f"pretrained={tmp_path}",
+        "--tasks",
+        "kobest_boolq,kobest_copa",
+        "--batch_size",
+        "auto",
+        "--num_fewshot",
+        "5",
+        "--limit",
+        "10",
+    ]
+    monkeypatch.setattr("hanji.evaluate.lmeval.lm_eval_available", lambda: False)
+    result = CliRunner().invoke(app, ["lm-eval", "--model", str(tmp_path)])
+    assert result.exit_code == 2 and "pip install lm-eval" in result.output
+    result = CliRunner().invoke(app, ["lm-eval", "--model", str(tmp_path), "--dry-run"])
+    assert result.exit_code == 0 and "--tasks kobest_boolq,kobest_copa" in result.output
