@@ -18,16 +18,26 @@ def _toy_base(out: Path, texts: list[str]) -> Path:
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=400, special_tokens=["<|endoftext|>"], show_progress=False,
+        vocab_size=400,
+        special_tokens=["<|endoftext|>"],
+        show_progress=False,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     tok.train_from_iterator(texts, trainer=trainer)
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>",
-                                 clean_up_tokenization_spaces=False)
-    cfg = LlamaConfig(vocab_size=len(hf), hidden_size=32, intermediate_size=64,
-                      num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
-                      max_position_embeddings=256, eos_token_id=hf.eos_token_id,
-                      tie_word_embeddings=True)
+    hf = PreTrainedTokenizerFast(
+        tokenizer_object=tok, eos_token="<|endoftext|>", clean_up_tokenization_spaces=False
+    )
+    cfg = LlamaConfig(
+        vocab_size=len(hf),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        eos_token_id=hf.eos_token_id,
+        tie_word_embeddings=True,
+    )
     torch.manual_seed(0)
     LlamaForCausalLM(cfg).save_pretrained(out)
     hf.save_pretrained(out)
@@ -45,8 +55,11 @@ def mini_recipe(tmp_path: Path) -> Path:
             lines = (sample / split / f"{domain}.jsonl").read_text("utf-8").splitlines()
             keep = lines[:8] if split == "train" else lines[:2]
             (data / split / f"{domain}.jsonl").write_text("\n".join(keep) + "\n", "utf-8")
-    texts = [json.loads(x)["text"] for x in (data / "train" / "news.jsonl").read_text().split("\n")
-             if x.strip()]
+    texts = [
+        json.loads(x)["text"]
+        for x in (data / "train" / "news.jsonl").read_text().split("\n")
+        if x.strip()
+    ]
     _toy_base(tmp_path / "base", texts)
     recipe = tmp_path / "mini.toml"
     recipe.write_text(
