@@ -26,7 +26,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/hanji models show smollm2-135m
+	$(BIN)/hanji build recipes/quickstart.toml
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

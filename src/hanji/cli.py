@@ -49,3 +49,7 @@ app.add_typer(privacy_app, name="privacy")
 app.command("serve")(serve_command)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(audit_app, name="audit")
+
+
+if __name__ == "__main__":  # `python -m hanji.cli …`, e.g. under `accelerate launch -m`
+    app()
