@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hanji.lexicon import Candidate, MineConfig, load_glossary, write_outputs
 from hanji.lexicon.mine import MineResult
 
@@ -84,9 +86,18 @@ def test_min_score_and_top_limit_acceptance(tmp_path):
     assert summary.accepted == ["갓생"]
 
 
-def test_load_glossary_skips_incomplete_lines(tmp_path):
+def test_load_glossary_reads_words_and_skips_blank_lines(tmp_path):
     path = tmp_path / "g.jsonl"
-    path.write_text(
-        '{"word": "갓생", "meaning": "성실한 삶."}\n{"word": "텅장"}\n\n', encoding="utf-8"
-    )
+    path.write_text('{"word": "갓생", "meaning": "성실한 삶."}\n\n', encoding="utf-8")
     assert load_glossary(path) == {"갓생": "성실한 삶."}
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [('{"word": "텅장"}', "meaning"), ('{"word": " ", "meaning": "빈 통장."}', "word")],
+)
+def test_incomplete_glossary_line_names_line_and_field(tmp_path, line, field):
+    path = tmp_path / "g.jsonl"
+    path.write_text('{"word": "갓생", "meaning": "성실한 삶."}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"g.jsonl:2: .*'{field}'"):
+        load_glossary(path)

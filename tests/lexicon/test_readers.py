@@ -32,6 +32,12 @@ def test_formats_and_folders(tmp_path):
     assert texts == ["갓생을 산다.", "첫 문단이다.", "둘째 문단이다.", "꾸안꾸가 좋다."]
     assert stats.documents == 4
     assert stats.skipped == {"bad_json": 1, "no_text": 2}
+    assert stats.where == [
+        f"{tmp_path / 'a.jsonl'}:2 (bad_json)",
+        f"{tmp_path / 'a.jsonl'}:3 field 'text' (no_text)",
+        f"{shard / '00000.parquet'}:row 2 column 'text' (no_text)",
+    ]
+    assert not any("갓생" in w or "꾸안꾸" in w for w in stats.where)
     assert count_documents(expand_paths([tmp_path])) == 7
 
 

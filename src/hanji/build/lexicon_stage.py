@@ -65,6 +65,6 @@ def mine_for_build(
         "candidates": len(result.candidates),
         "accepted": len(accepted),
         "top": accepted[:20],
-        "probe_items": len(items) if heldout else summary.as_dict().get("probe_items"),
+        "probe_items": len(items) if heldout else summary.probes,
         "probe_words": len({i["word"] for i in items}),
     }

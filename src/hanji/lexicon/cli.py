@@ -87,7 +87,9 @@ def mine_command(
         "documents": stats.documents,
         "chars": stats.chars,
         "skipped": dict(stats.skipped),
+        "skipped_at": stats.where,
         "reference_documents": ref_stats.documents,
+        "reference_skipped": dict(ref_stats.skipped),
         "sentences": result.sentences,
         "word_units": result.eojeols,
         "seconds": round(elapsed, 2),
@@ -170,6 +172,9 @@ def _print_summary(
         f"{summary.candidates} candidates, {len(summary.accepted)} accepted, "
         f"{summary.train_docs} training documents, {summary.probes} probe items → {summary.out_dir}"
     )
+    if stats.where:
+        more = " …" if skipped > len(stats.where) else ""
+        console.print("[yellow]skipped records:[/yellow] " + "; ".join(stats.where) + more)
     if summary.without_meaning:
         console.print(
             f"{len(summary.without_meaning)} accepted words have no --glossary meaning "

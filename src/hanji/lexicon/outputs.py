@@ -48,7 +48,11 @@ class OutputSummary:
 
 
 def load_glossary(path: str | Path) -> dict[str, str]:
-    """Read `{"word", "meaning"}` JSONL lines; lines without both are skipped."""
+    """Read `{"word", "meaning"}` JSONL lines (blank lines allowed).
+
+    A line without a non-empty string `word` and a string `meaning` is an error naming the
+    file, line and field: a definition silently lost would leave its word without meaning.
+    """
     glossary: dict[str, str] = {}
     with Path(path).open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -60,11 +64,17 @@ def load_glossary(path: str | Path) -> dict[str, str]:
                 raise ValueError(
                     f"--glossary {path}:{n}: JSON이 아닙니다 / not JSON: {exc}"
                 ) from None
-            word = record.get("word") if isinstance(record, dict) else None
-            meaning = record.get("meaning") if isinstance(record, dict) else None
-            if isinstance(word, str) and isinstance(meaning, str) and word.strip():
-                key = unicodedata.normalize("NFC", word.strip())
-                glossary[key] = unicodedata.normalize("NFC", meaning.strip())
+            if not isinstance(record, dict):
+                raise ValueError(f"--glossary {path}:{n}: 객체가 아닙니다 / not a JSON object")
+            word, meaning = record.get("word"), record.get("meaning")
+            for name, value in (("word", word), ("meaning", meaning)):
+                if not isinstance(value, str) or not value.strip():
+                    raise ValueError(
+                        f"--glossary {path}:{n}: '{name}' 필드가 없습니다 / "
+                        f"missing or empty string field '{name}'"
+                    )
+            key = unicodedata.normalize("NFC", word.strip())
+            glossary[key] = unicodedata.normalize("NFC", meaning.strip())
     return glossary
 
 

@@ -15,15 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = (".jsonl", ".json", ".parquet", ".txt")
+_MAX_WHERE = 10
 
 
 @dataclass
 class ReadStats:
-    """Documents read and records skipped, per reason (e.g. `bad_json`, `no_text`)."""
+    """Documents read and records skipped, per reason (e.g. `bad_json`, `no_text`).
+
+    `where` keeps the first few skipped places as `file:line (reason)`, never their text.
+    """
 
     documents: int = 0
     chars: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    where: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, place: str, n: int = 1) -> None:
+        """Count `n` records skipped for `reason` at `place` (`path:line` or `path:row`)."""
+        self.skipped[reason] += n
+        if len(self.where) < _MAX_WHERE:
+            self.where.append(f"{place} ({reason})")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -70,17 +81,17 @@ def _paragraphs(text: str) -> list[str]:
 
 def _iter_jsonl(path: Path, stats: ReadStats) -> Iterator[str]:
     with path.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
+        for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
-                stats.skipped["bad_json"] += 1
+                stats.skip("bad_json", f"{path}:{n}")
                 continue
             text = record.get("text") if isinstance(record, dict) else None
             if not isinstance(text, str) or not text.strip():
-                stats.skipped["no_text"] += 1
+                stats.skip("no_text", f"{path}:{n} field 'text'")
                 continue
             yield text
 
@@ -90,12 +101,14 @@ def _iter_parquet(path: Path, stats: ReadStats) -> Iterator[str]:
 
     pf = pq.ParquetFile(path)
     if "text" not in pf.schema_arrow.names:
-        stats.skipped["parquet_without_text_column"] += pf.metadata.num_rows
+        stats.skip("parquet_without_text_column", f"{path} column 'text'", pf.metadata.num_rows)
         return
+    row = 0
     for batch in pf.iter_batches(columns=["text"], batch_size=1024):
         for text in batch.column(0).to_pylist():
+            row += 1
             if not isinstance(text, str) or not text.strip():
-                stats.skipped["no_text"] += 1
+                stats.skip("no_text", f"{path}:row {row} column 'text'")
                 continue
             yield text
 
