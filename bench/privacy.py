@@ -293,6 +293,9 @@ def main() -> None:
         for label, types in ((f"{split} micro", None), (f"{split} PERSON", frozenset({"PERSON"}))):
             row = f"{label:<18}"
             for r in ok:
+                if types is not None and not types <= r.types:
+                    row += f"{'-':>24}"
+                    continue
                 s = micro(r.by_split.get(split, {}), types)
                 row += f"{f'{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}':>24}"
             print(row)

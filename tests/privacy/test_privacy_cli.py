@@ -83,3 +83,28 @@ def test_redact_pseudonymize_writes_a_mapping(tmp_path):
     ]
     saved = json.loads(mapping.read_text(encoding="utf-8"))
     assert saved["placeholders"] == {"<PHONE_1>": "010-1234-5678", "<PHONE_2>": "010-2222-3333"}
+
+
+def test_a_line_that_is_not_utf8_gets_its_own_error(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"text": "a"}\n{"text": "\xff\xfe"}\n{"text": "010-1234-5678"}\n')
+    for args, stdin in ((["scan", "--input", str(src)], None), (["scan"], src.read_bytes())):
+        result = runner.invoke(app, args, input=stdin)
+        assert result.exit_code == 0, result.output
+        out = lines(result.stdout)
+        assert len(out) == 3
+        assert out[1] == {"entities": [], "error": "line is not valid UTF-8"}
+        assert [e["type"] for e in out[2]["entities"]] == ["PHONE"]
+        assert "1 of 3 lines" in result.stderr and "line 2;" in result.stderr
+
+
+def test_a_missing_input_file_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["scan", "--input", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2 and "nope.jsonl" in result.output
+
+
+def test_a_lone_surrogate_is_written_escaped():
+    src = '{"text": "\\ud800 010-1234-5678"}\n{"text": "한 010-1234-5678"}\n'
+    result = runner.invoke(app, ["redact", "--mode", "redact"], input=src)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ['{"text": "\\ud800 <PHONE>"}', '{"text": "한 <PHONE>"}']

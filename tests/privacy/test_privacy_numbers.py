@@ -100,6 +100,15 @@ def test_ipv4():
     assert found("섹션 1.2.3.4 참조") == []
 
 
+def test_short_ipv4_addresses():
+    # Fewer than 7 digits: still an address, which context makes certain.
+    assert found("ip 10.0.0.1 차단") == [("IP", "10.0.0.1")]
+    assert found("게이트웨이 10.0.0.1") == [("IP", "10.0.0.1")]
+    assert found("접속 IP 8.8.8.8") == [("IP", "8.8.8.8")]
+    assert found("1.10.2.3절 참조") == []
+    assert found("버전 10.0.0.1 배포") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

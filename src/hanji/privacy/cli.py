@@ -34,11 +34,13 @@ class Mode(StrEnum):
 
 
 @contextmanager
-def _open_in(path: Path | None) -> Iterator[IO[str]]:
+def _open_in(path: Path | None) -> Iterator[IO[bytes]]:
+    # Bytes, decoded line by line: one line that is not UTF-8 gets its own error line
+    # instead of stopping the run (files and stdin behave alike).
     if path is None:
-        yield sys.stdin
+        yield sys.stdin.buffer
     else:
-        with path.open(encoding="utf-8") as f:
+        with path.open("rb") as f:
             yield f
 
 
@@ -51,10 +53,14 @@ def _open_out(path: Path | None) -> Iterator[IO[str]]:
             yield f
 
 
-def _records(stream: IO[str]) -> Iterator[tuple[dict | None, str | None]]:
+def _records(stream: IO[bytes]) -> Iterator[tuple[dict | None, str | None]]:
     """(object, None) for each good line, (None, reason) for each bad one."""
     for raw in stream:
-        line = raw.strip()
+        try:
+            line = raw.decode("utf-8-sig").strip()
+        except UnicodeDecodeError:
+            yield None, "line is not valid UTF-8"
+            continue
         if not line:
             yield None, "empty line"
             continue
@@ -83,17 +89,32 @@ def _types(types: str | None) -> list[str] | None:
 
 
 def _write(out: IO[str], obj: dict) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800" in the input JSON) cannot be written as UTF-8; the
+        # escaped form is the same JSON value.
+        line = json.dumps(obj)
+    out.write(line + "\n")
 
 
-def _report(bad: int, total: int) -> None:
+def _report(bad: list[int], total: int) -> None:
+    """Count the unusable lines on stderr and name the first of them (numbers start at 1)."""
     if bad:
-        typer.echo(f'{bad} of {total} lines had no usable text (see their "error" field)', err=True)
+        where = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        typer.echo(
+            f"{len(bad)} of {total} lines had no usable text (line {where}; "
+            'see their "error" field)',
+            err=True,
+        )
 
 
 @app.command()
 def scan(
-    input: Path | None = typer.Option(None, "--input", "-i", help="JSONL file (default: stdin)"),
+    input: Path | None = typer.Option(
+        None, "--input", "-i", exists=True, dir_okay=False, help="JSONL file (default: stdin)"
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
     threshold: float | None = typer.Option(None, help="decision threshold (default 0.5)"),
     types: str | None = typer.Option(None, help="comma-separated types, e.g. RRN,PHONE"),
@@ -102,12 +123,14 @@ def scan(
     from hanji.privacy.detect import detect
 
     chosen = _types(types)
-    bad = total = 0
+    bad: list[int] = []
+    total = 0
     with _open_in(input) as src, _open_out(output) as out:
         for obj, error in _records(src):
             total += 1
             if obj is None:
-                bad += error != "empty line"
+                if error != "empty line":
+                    bad.append(total)
                 _write(
                     out,
                     {"entities": [], "error": error} if error != "empty line" else {"entities": []},
@@ -121,7 +144,9 @@ def scan(
 @app.command()
 def redact(
     mode: Mode = typer.Option(Mode.mask, "--mode", "-m", help="how to replace identifiers"),
-    input: Path | None = typer.Option(None, "--input", "-i", help="JSONL file (default: stdin)"),
+    input: Path | None = typer.Option(
+        None, "--input", "-i", exists=True, dir_okay=False, help="JSONL file (default: stdin)"
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="JSONL file (default: stdout)"),
     threshold: float | None = typer.Option(None, help="decision threshold (default 0.5)"),
     types: str | None = typer.Option(None, help="comma-separated types, e.g. RRN,PHONE"),
@@ -152,12 +177,14 @@ def redact(
             "only --mode pseudonymize writes a mapping", param_hint="--mapping"
         )
     pseudo = Pseudonymizer(threshold=threshold, types=chosen)
-    bad = total = 0
+    bad: list[int] = []
+    total = 0
     with _open_in(input) as src, _open_out(output) as out:
         for obj, error in _records(src):
             total += 1
             if obj is None:
-                bad += error != "empty line"
+                if error != "empty line":
+                    bad.append(total)
                 _write(out, {"error": error})
                 continue
             text = obj["text"]

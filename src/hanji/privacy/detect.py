@@ -15,12 +15,13 @@ __all__ = ["candidates", "detect", "resolve", "select_types"]
 _NUMERIC = frozenset(
     {"RRN", "FRN", "DRIVER_LICENSE", "BRN", "CRN", "CARD", "ACCOUNT", "PHONE", "IP"}
 )
+_ALL = frozenset(ENTITY_TYPES)
 
 
 def select_types(types: Iterable[str] | None) -> frozenset[str]:
     """Validate a type filter; None means all thirteen types."""
     if types is None:
-        return frozenset(ENTITY_TYPES)
+        return _ALL
     chosen = frozenset(types)
     unknown = chosen - set(ENTITY_TYPES)
     if unknown:
@@ -51,7 +52,7 @@ def candidates(
         found += find_addresses(text, start, spans)
     if "PERSON" in wanted:
         found += find_persons(text, start, spans)
-    return [e for e in found if e.type in wanted]
+    return found if wanted == _ALL else [e for e in found if e.type in wanted]
 
 
 def resolve(entities: list[Entity]) -> list[Entity]:

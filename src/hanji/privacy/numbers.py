@@ -150,6 +150,9 @@ def _ip(values: list[str]) -> float:
         return 0.0
     if all(len(v) == 1 for v in values):
         return 0.45  # "1.2.3.4" is more often a version or a section number
+    if sum(len(v) for v in values) < 7:
+        # "10.0.0.1" is an address; "1.10.2.3" is more often a section number.
+        return 0.45 if len(values[0]) == 1 else 0.6
     return 0.85
 
 
@@ -277,7 +280,7 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
         if spans is not None:
             spans.append(m.span())
         if m.end() - m.start() < 7:
-            continue  # no identifier has fewer than 7 digits
+            continue  # no identifier is shorter than 7 characters ("1.1.1.1")
         run = _Run(text, m.start(), m.end())
         k = len(run.values)
         if k == 0:
@@ -307,7 +310,10 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
 
 
 def _classify(text: str, run: _Run, i: int, j: int) -> Entity | None:
-    if sum(len(v) for v in run.values[i:j]) < 7:
+    # Fewer than 7 digits is no identifier, except four dotted octets ("10.0.0.1").
+    if sum(len(v) for v in run.values[i:j]) < 7 and (
+        j - i != 4 or set(run.seps[i : j - 1]) != {"."}
+    ):
         return None
     readings, s, e = _readings(text, run, i, j)
     if not readings:
