@@ -16,6 +16,7 @@ in a recipe must never silently fall back to a default.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -189,7 +190,8 @@ class Recipe(_Section):
     def resolve_path(self, value: str | Path) -> Path:
         """A recipe path made absolute against the recipe's folder (globs pass through)."""
         p = Path(value).expanduser()
-        return p if p.is_absolute() else (self.base_dir / p)
+        # normpath, not resolve(): globs and not-yet-existing outputs pass through unchanged
+        return Path(os.path.normpath(p if p.is_absolute() else self.base_dir / p))
 
     def base_ref(self) -> str:
         """``[model] base``, with a path that exists next to the recipe made absolute."""

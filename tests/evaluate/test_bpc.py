@@ -1,4 +1,5 @@
 import math
+import unicodedata
 
 import pytest
 import torch
@@ -44,3 +45,13 @@ def test_sliding_window_keeps_context(toy_llama) -> None:
     full = _by_hand(model, ids)
     assert sequence_nll(model, ids, window=64) == pytest.approx(full, rel=1e-5)
     assert sequence_nll(model, ids, window=4, stride=2) != pytest.approx(full, rel=1e-6)
+
+
+def test_decomposed_hangul_counts_syllables_not_jamo(toy) -> None:
+    # NFD stores 한 as three jamo; BPC is per NFC character, so both spellings score alike.
+    model, tok = toy
+    nfd = unicodedata.normalize("NFD", TEXT)
+    assert len(nfd) > len(TEXT)
+    as_nfc = bits_per_character(model, tok, [("ko", TEXT)])
+    as_nfd = bits_per_character(model, tok, [("ko", nfd)])
+    assert as_nfd.chars == len(TEXT) and as_nfd.bpc == pytest.approx(as_nfc.bpc, rel=1e-6)

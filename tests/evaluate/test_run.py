@@ -78,6 +78,37 @@ def test_eval_run_writes_results_and_report(tmp_path, model_dirs) -> None:
     assert (again / "report.html").read_text("utf-8") == (out / "report.html").read_text("utf-8")
 
 
+NEWS = "대전시는 공공자전거 대여소를 늘린다고 밝혔다."
+LIT = ("바람이 불었다.", "강물은 말없이 흘렀고 나룻배 한 척이 천천히 건너왔다.")
+
+
+def test_eval_bpc_json_contract(tmp_path, model_dirs) -> None:
+    # {"bpc", "per_file"} and nothing else; overall = total bits / total characters, which
+    # is the character-weighted mean of the per-file figures (not their plain mean).
+    news, lit = tmp_path / "news.jsonl", tmp_path / "lit.txt"
+    news.write_text(json.dumps({"text": NEWS}), "utf-8")
+    lit.write_text("\n\n".join(LIT), "utf-8")  # a .txt file: one document per paragraph
+    args = ["bpc", "--model", str(model_dirs[0]), "--text", str(news), str(lit), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert set(out) == {"bpc", "per_file"} and set(out["per_file"]) == {str(news), str(lit)}
+    chars = {str(news): len(NEWS), str(lit): sum(map(len, LIT))}
+    total_bits = sum(out["per_file"][f] * n for f, n in chars.items())
+    assert out["bpc"] == pytest.approx(total_bits / sum(chars.values()), rel=1e-9)
+    assert out["per_file"][str(news)] != pytest.approx(out["per_file"][str(lit)], rel=1e-3)
+    repeated = ["bpc", "--model", str(model_dirs[0]), "--text", str(news), "--text", str(lit)]
+    again = json.loads(CliRunner().invoke(app, [*repeated, "--json"]).stdout)
+    assert again == out
+
+
+def test_eval_bpc_refuses_a_file_without_text(tmp_path, model_dirs) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", "utf-8")
+    result = CliRunner().invoke(app, ["bpc", "--model", str(model_dirs[0]), "--text", str(empty)])
+    assert result.exit_code == 2 and "no text to score" in result.output
+
+
 def test_eval_run_reports_bad_suites_and_missing_probe(tmp_path, model_dirs) -> None:
     args = ["run", "--model", str(model_dirs[0]), "--out", str(tmp_path / "o")]
     result = CliRunner().invoke(app, [*args, "--suite", "nope"])

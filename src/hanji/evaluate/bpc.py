@@ -5,12 +5,15 @@ Per-token perplexity rewards a tokenizer that cuts text into fewer, harder token
 per character does not care how the text is cut. Each document starts after the model's
 document separator (EOS), so its first token is scored too, and long documents are scored
 with a sliding window: every token is scored exactly once, with up to ``window`` tokens of
-context.
+context. Texts are scored in NFC, so a character is a precomposed syllable even when a
+file stores Hangul as decomposed jamo (NFD would otherwise count two or three "characters"
+per syllable and lower the BPC it reports).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +107,7 @@ def bits_per_character(
     model.eval()
     result = BpcResult()
     for group, text in docs:
+        text = unicodedata.normalize("NFC", text)
         if not text:
             continue
         bits, n_tok = document_bits(model, tokenizer, text, window=window)

@@ -25,6 +25,9 @@ def _load(model: str):
 def bpc(
     model: str = typer.Option(..., "--model", help="model reference (dir, embedded, Hub id)"),
     text: list[Path] = typer.Option(..., "--text", help="JSONL (text field) or .txt files"),
+    more: list[Path] | None = typer.Argument(
+        None, metavar="FILE", help="more files, as in --text a.jsonl b.jsonl"
+    ),
     window: int = typer.Option(1024, "--window", min=2, help="context window in tokens"),
     as_json: bool = typer.Option(False, "--json", help='print {"bpc", "per_file"} as JSON'),
 ) -> None:
@@ -34,8 +37,11 @@ def bpc(
     from hanji.textfiles import expand, iter_records
 
     try:
-        files = expand(text)
+        files = expand([*text, *(more or [])])
         docs = [(str(f), r["text"]) for f in files for r in iter_records(f)]
+        empty = sorted({str(f) for f in files} - {name for name, t in docs if t})
+        if empty:  # a file with no text has no BPC: say so rather than drop it from per_file
+            raise ValueError(f"no text to score in {', '.join(empty)}")
         m, tok = _load(model)
     except (FileNotFoundError, ValueError, ModelResolutionError) as exc:
         console.print(f"[red]error:[/red] {exc}")

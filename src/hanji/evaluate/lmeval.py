@@ -8,16 +8,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-KOREAN_TASKS = (
-    "kobest_boolq",
-    "kobest_copa",
-    "kobest_hellaswag",
-    "kobest_sentineg",
-    "kobest_wic",
-    "haerae",
-    "kmmlu",
-)
-
 
 def lm_eval_available() -> bool:
     return importlib.util.find_spec("lm_eval") is not None
