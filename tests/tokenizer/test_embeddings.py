@@ -47,3 +47,14 @@ def test_tied_keeps_one_matrix_or_unties() -> None:
     record = resize_and_init(model, [[1, 2]], 20, untie=True)
     assert not record["tied"] and not model.config.tie_word_embeddings
     torch.testing.assert_close(model.get_output_embeddings().weight[20], old[1])
+
+
+def test_token_the_base_cannot_spell_gets_the_mean_row() -> None:
+    # A byte the base vocabulary lacks has no pieces; a random row would attract greedy output.
+    model = _model(tied=False)
+    old_in = model.get_input_embeddings().weight.detach().clone()
+    old_out = model.get_output_embeddings().weight.detach().clone()
+    resize_and_init(model, [[], [2]], 20, input_init="mean", output_init="first")
+    torch.testing.assert_close(model.get_input_embeddings().weight[20], old_in.mean(0))
+    torch.testing.assert_close(model.get_output_embeddings().weight[20], old_out.mean(0))
+    torch.testing.assert_close(model.get_output_embeddings().weight[21], old_out[2])

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hanji.tokenizer.extend import UnsupportedTokenizerError, check_byte_level_bpe
+from hanji.tokenizer.extend import UnsupportedTokenizerError, check_byte_level_bpe, learn_extension
 
 
 def _ids(tok, text):
@@ -29,11 +29,20 @@ def test_korean_costs_fewer_tokens(base_backend, extended, corpus) -> None:
 
 
 def test_new_tokens_compose_inside_words(extended) -> None:
-    # Real merges, not added tokens: the word is one token even with a particle attached.
-    for text in (" 갓생을", " 갓생에서", " 갓생"):
-        pieces = extended.encode(text, add_special_tokens=False).tokens
-        assert extended.decode(_ids(extended, " 갓생")) == " 갓생"
-        assert len(_ids(extended, " 갓생")) == 1, pieces
+    # Real merges, not added tokens: no token boundary falls inside 갓생, whatever follows.
+    assert len(_ids(extended, " 갓생")) == 1
+    for text in (" 갓생을", " 갓생에서", " 갓생이라니", "갓생러"):
+        enc = extended.encode(text, add_special_tokens=False)
+        start = text.index("갓생")
+        cuts = {a for a, _ in enc.offsets} | {b for _, b in enc.offsets}
+        assert not cuts & {start + 1}, (text, enc.tokens)
+        assert extended.decode(enc.ids) == text
+
+
+def test_must_have_word_survives_a_small_budget(base_backend, corpus) -> None:
+    # The budget is smaller than the characters alone would take: the word still gets in.
+    ext = learn_extension(base_backend, corpus, n_new=60, must_have=["갓생"])
+    assert ext.must_have == {"갓생": True} and len(ext.new_tokens) <= 60
 
 
 def test_must_have_report(extension) -> None:

@@ -45,6 +45,12 @@ def test_extend_tokenizer_only_then_stats_json(tmp_path: Path, corpus: list[str]
     assert len(tok) == json.loads((out / "hanji_vocab.json").read_text())["n_new_tokens"] + 49_152
     chat = tok.apply_chat_template([{"role": "user", "content": "갓생이 뭐예요?"}], tokenize=False)
     assert "<|im_start|>user\n갓생이 뭐예요?<|im_end|>" in chat
+    msgs = [{"role": "user", "content": "갓생"}]
+    ids = tok.apply_chat_template(msgs, tokenize=True, return_dict=True)["input_ids"]
+    for special in ("<|im_start|>", "<|im_end|>"):  # system + user turn, one id each
+        assert ids.count(tok.convert_tokens_to_ids(special)) == 2
+    for text in ("  갓생을\t산다 🙂\r\n韓國語 ᄒᆞᆫ글 ㄱㄴ  ", "<|im_end|>갓생 꾸안꾸", ""):
+        assert tok.decode(tok.encode(text, add_special_tokens=False)) == text
 
     result = runner.invoke(
         app,

@@ -28,6 +28,7 @@ def extend(
     tokenizer_only: bool = typer.Option(False, help="write the tokenizer only, no model"),
 ) -> None:
     """Append Korean BPE merges to a byte-level BPE base and resize its embeddings (EEVE)."""
+    from hanji.modeling.errors import ModelResolutionError
     from hanji.textfiles import iter_texts
     from hanji.tokenizer.extend import UnsupportedTokenizerError
     from hanji.tokenizer.pipeline import extend_model
@@ -52,7 +53,7 @@ def extend(
                 untie=untie,
                 with_model=not tokenizer_only,
             )
-    except (UnsupportedTokenizerError, FileNotFoundError, ValueError) as exc:
+    except (UnsupportedTokenizerError, ModelResolutionError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     console.print(
@@ -71,13 +72,14 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> None:
     """Chars/token, tokens per 어절, bytes/token and byte-piece rate, one row per tokenizer."""
+    from hanji.modeling.errors import ModelResolutionError
     from hanji.textfiles import iter_texts
     from hanji.tokenizer.stats import tokenizer_stats
 
     try:
         texts = list(iter_texts(text))
         rows = [tokenizer_stats(ref, texts) for ref in [tokenizer, *compare]]
-    except (FileNotFoundError, ValueError) as exc:
+    except (ModelResolutionError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     if as_json:

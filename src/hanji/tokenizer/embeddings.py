@@ -4,7 +4,9 @@ New input rows are the mean of the base embeddings of the pieces the base tokeni
 the new token's text into; new output rows copy the first piece's row (EEVE: the first
 piece is what the model predicted before the new token existed). Both choices are
 configurable. With tied embeddings there is one matrix, initialised by the input rule,
-unless ``untie`` asks for separate matrices.
+unless ``untie`` asks for separate matrices. A new token the base cannot spell at all (a
+byte the base vocabulary lacks) gets the mean of all base rows: a random row would draw
+the model's greedy output towards a byte it never saw.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ def _init_rows(weight: Any, pieces: list[list[int]], start: int, how: Init, seed
     gen = torch.Generator().manual_seed(seed)
     base = weight[:start]
     std = float(base.float().std())
+    overall = base.float().mean(dim=0).to(weight.dtype)
     for offset, ids in enumerate(pieces):
         row = start + offset
-        if how == "random" or not ids:
+        if how == "random":
             weight[row] = torch.randn(weight.shape[1], generator=gen).to(weight.dtype) * std
+        elif not ids:
+            weight[row] = overall
         elif how == "mean":
             weight[row] = base[ids].float().mean(dim=0).to(weight.dtype)
         else:

@@ -67,15 +67,17 @@ class Extension:
 def check_byte_level_bpe(tokenizer_json: dict[str, Any]) -> None:
     """Refuse anything but a byte-level BPE, with a message that says what is supported."""
     model = tokenizer_json.get("model", {})
-    pre = json.dumps(tokenizer_json.get("pre_tokenizer"))
+    pre_spec = tokenizer_json.get("pre_tokenizer")
+    pre = json.dumps(pre_spec)
     if model.get("type") != "BPE" or '"ByteLevel"' not in pre:
         kind = model.get("type", "unknown")
+        pre_kind = pre_spec.get("type", "unknown") if isinstance(pre_spec, dict) else "none"
         raise UnsupportedTokenizerError(
             f"vocabulary expansion supports byte-level BPE tokenizers only (GPT-2, Llama-3, "
             f"Qwen2, SmolLM, Mistral-Nemo style: model type BPE with a ByteLevel "
-            f"pre-tokenizer); this base has model type '{kind}'"
-            + ("" if kind == "BPE" else "; SentencePiece, Unigram and WordPiece are not")
-            + ". Choose a byte-level BPE base model."
+            f"pre-tokenizer); this base has model type '{kind}' with pre-tokenizer "
+            f"'{pre_kind}' (SentencePiece-style BPE with byte fallback, Unigram and "
+            "WordPiece are not supported). Choose a byte-level BPE base model."
         )
 
 
@@ -144,12 +146,12 @@ def learn_extension(
     min_pair_freq: int = 2,
     min_char_freq: int = 2,
 ) -> Extension:
-    """Learn up to ``n_new`` new tokens for the corpus ``texts``, in three ranked layers.
+    """Learn up to ``n_new`` new tokens for the corpus ``texts``, in ranked layers.
 
     0. the byte tokens the base lacks, so that every string round-trips;
     1. whole characters: every non-ASCII character seen ``min_char_freq`` times that the base
        cuts into byte pieces (a Hangul syllable is 3 UTF-8 bytes, often 2–3 base tokens);
-    2. must-have words, built character by character;
+    2. must-have words, built character by character (their budget is kept aside first);
     3. merges learned by the `tokenizers` BPE trainer over the segmentation so far.
 
     Args:
@@ -172,14 +174,14 @@ def learn_extension(
     known = set(vocab)
     seen_merges: set[tuple[str, str]] = set()
 
-    def add_chain(pieces: Sequence[str]) -> bool:
-        """Append the merges that build ``"".join(pieces)``; False when over budget."""
+    def add_chain(pieces: Sequence[str], limit: int = n_new) -> bool:
+        """Append the merges that build ``"".join(pieces)``; False when over ``limit``."""
         for a, b in _chain(tuple(pieces)) if len(pieces) > 1 else []:
             if (a, b) in seen_merges:
                 continue
             new = a + b
             if new not in known:
-                if len(ext.new_tokens) >= n_new:
+                if len(ext.new_tokens) >= limit:
                     return False
                 ext.new_tokens.append(new)
                 known.add(new)
@@ -202,6 +204,18 @@ def learn_extension(
     seg = _Segmenter(tokenizer)
     counts = count_pretokens(tokenizer, texts)
 
+    def word_forms(word: str) -> list[str]:
+        """The pre-tokens a word becomes after a space and at the start of a text."""
+        return list(dict.fromkeys(seg.pretokens(" " + word)[-1:] + seg.pretokens(word)[:1]))
+
+    # Frequent must-have words get budget before characters: building one over the base
+    # pieces takes at most (pieces - 1) new tokens per form, fewer once layer 1 is in.
+    corpus_text = "\n".join(texts)
+    wanted = list(dict.fromkeys(w.strip() for w in must_have if w.strip()))
+    frequent = [w for w in wanted if corpus_text.count(w) >= must_have_min_freq]
+    reserve = sum(len(seg.pieces(f)) - 1 for w in frequent for f in word_forms(w))
+    char_limit = max(len(ext.new_tokens), n_new - reserve)
+
     # 1. Characters, most frequent first.
     # A character after a space is a different pre-token ("Ġ" + bytes), counted apart.
     forms: Counter[str] = Counter()
@@ -209,24 +223,20 @@ def learn_extension(
         forms.update(text)
         forms.update(" " + m for m in _AFTER_SPACE.findall(text))
     for form, freq in forms.most_common():
-        if freq < min_char_freq or len(ext.new_tokens) >= n_new:
+        if freq < min_char_freq or len(ext.new_tokens) >= char_limit:
             break
         if form.isascii():
             continue
         for pretoken in seg.pretokens(form)[-1:]:
             pieces = seg.pieces(pretoken)
-            if len(pieces) > 1 and not add_chain(pieces):
+            if len(pieces) > 1 and not add_chain(pieces, char_limit):
                 break
 
     # 2. Must-have words, character by character, over the segmentation with layer 1.
     seg = current()
-    corpus_text = "\n".join(texts)
-    for word in dict.fromkeys(w.strip() for w in must_have if w.strip()):
-        if corpus_text.count(word) < must_have_min_freq:
-            ext.must_have[word] = False
-            continue
-        forms = dict.fromkeys(seg.pretokens(" " + word)[-1:] + seg.pretokens(word)[:1])
-        ext.must_have[word] = all(add_chain(seg.pieces(form)) for form in forms)
+    for word in wanted:
+        ok = word in frequent
+        ext.must_have[word] = ok and all(add_chain(seg.pieces(f)) for f in word_forms(word))
 
     # 3. Merges learned over the segmentation with layers 1 and 2.
     seg = current()
@@ -261,7 +271,9 @@ def learn_extension(
         )
         trainer_tok.train_from_iterator(_trainer_lines(words), trainer=trainer)
         learned = json.loads(trainer_tok.to_str())["model"]["merges"]
-        for left, right in learned:
+        for pair in learned:
+            # tokenizers < 0.20 writes merges as "a b", later versions as ["a", "b"].
+            left, right = pair.split(" ", 1) if isinstance(pair, str) else pair
             merge = ["".join(back[c] for c in left), "".join(back[c] for c in right)]
             if not add_chain(merge):
                 break

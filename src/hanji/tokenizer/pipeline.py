@@ -29,6 +29,14 @@ class ExtendResult:
 def _backend(tokenizer: Any) -> Any:
     from tokenizers import Tokenizer
 
+    from hanji.tokenizer.extend import UnsupportedTokenizerError
+
+    if not hasattr(tokenizer, "backend_tokenizer"):
+        raise UnsupportedTokenizerError(
+            f"the base tokenizer ({type(tokenizer).__name__}) has no fast tokenizer.json; "
+            "vocabulary expansion supports byte-level BPE tokenizers only (GPT-2, Llama-3, "
+            "Qwen2, SmolLM, Mistral-Nemo style). Choose a byte-level BPE base model."
+        )
     return Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
 
 
