@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,8 @@ class Phase:
     concurrency: int
     requests: int
     errors: int
+    error_statuses: dict[str, int]
+    """Non-200 answers by HTTP status, so that an error count says what went wrong."""
     seconds: float
     rps: float
     p50_ms: float
@@ -193,18 +196,18 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 async def load(
     port: int, path: str, key: str, concurrency: int, total: int, cap_s: float
-) -> tuple[list[float], int, float]:
+) -> tuple[list[float], Counter[int], float]:
     request = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
     ).encode() + BODY
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[int] = Counter()
     remaining = total
     stop_at = time.perf_counter() + cap_s
 
     async def worker() -> None:
-        nonlocal remaining, errors
+        nonlocal remaining
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while remaining > 0 and time.perf_counter() < stop_at:
@@ -214,7 +217,7 @@ async def load(
                 status = await _read_response(reader)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
-                    errors += 1
+                    errors[status] += 1
         finally:
             writer.close()
 
@@ -235,7 +238,8 @@ def measure(name: str, port: int, path: str, key: str, pid: int) -> list[Phase]:
             target=name,
             concurrency=concurrency,
             requests=len(latencies),
-            errors=errors,
+            errors=sum(errors.values()),
+            error_statuses={str(k): v for k, v in sorted(errors.items())},
             seconds=round(seconds, 2),
             rps=round(len(latencies) / seconds, 1),
             p50_ms=round(percentile(latencies, 0.50) * 1000, 3),
@@ -246,7 +250,8 @@ def measure(name: str, port: int, path: str, key: str, pid: int) -> list[Phase]:
         print(
             f"  {name:<8} c={concurrency:<3} {phase.requests:>5} req {phase.errors} err "
             f"{phase.rps:>8.1f} req/s  p50 {phase.p50_ms:7.2f}  p95 {phase.p95_ms:7.2f}  "
-            f"p99 {phase.p99_ms:7.2f} ms  cpu {phase.cpu_us_per_request:7.1f} us/req",
+            f"p99 {phase.p99_ms:7.2f} ms  cpu {phase.cpu_us_per_request:7.1f} us/req"
+            + (f"  non-200: {phase.error_statuses}" if phase.errors else ""),
             flush=True,
         )
         out.append(phase)
@@ -352,6 +357,9 @@ def main() -> None:
                 procs.append(proc)
                 results += measure("litellm", ll_port, "/v1/chat/completions", master, proc.pid)
         report(results, args.json)
+        if any(r.errors for r in results if r.target == "hanji"):
+            tail = (work / "gw.log").read_text(errors="replace").splitlines()[-20:]
+            print("\nhanji answered non-200s; the end of its log:", *tail, sep="\n  ")
     finally:
         for proc in procs:
             proc.terminate()
@@ -363,11 +371,31 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def compare(results: list[Phase]) -> list[dict[str, float]]:
+    """hanji over LiteLLM at each concurrency both were measured at."""
+    hanji = {r.concurrency: r for r in results if r.target == "hanji"}
+    litellm = {r.concurrency: r for r in results if r.target == "litellm"}
+    return [
+        {
+            "concurrency": c,
+            "rps_ratio": round(hanji[c].rps / litellm[c].rps, 2)
+            if litellm[c].rps
+            else float("nan"),
+            "cpu_ratio": round(hanji[c].cpu_us_per_request / litellm[c].cpu_us_per_request, 2)
+            if litellm[c].cpu_us_per_request
+            else float("nan"),
+        }
+        for c in sorted(hanji)
+        if c in litellm
+    ]
+
+
 def report(results: list[Phase], out: Path | None) -> None:
     base = {r.concurrency: r for r in results if r.target == "upstream"}
     print("\nadded latency over the upstream (ms; percentile differences) and throughput")
     print(
-        f"{'target':<8} {'conc':>4} {'p50+':>8} {'p95+':>8} {'p99+':>8} {'req/s':>9} {'errors':>6}"
+        f"{'target':<8} {'conc':>4} {'p50+':>8} {'p95+':>8} {'p99+':>8} {'req/s':>9} "
+        f"{'cpu us/req':>10} {'errors':>6}"
     )
     rows = []
     for r in results:
@@ -383,8 +411,18 @@ def report(results: list[Phase], out: Path | None) -> None:
                 f"{r.target:<8} {r.concurrency:>4} {added['p50']:>8.3f} {added['p95']:>8.3f} "
                 f"{added['p99']:>8.3f} {r.rps:>9.1f} {r.cpu_us_per_request:>10.1f} {r.errors:>6}"
             )
+    ratios = compare(results)
+    if ratios:
+        print("\nhanji vs LiteLLM, same run (req/s ratio > 1 and CPU ratio < 1 favour hanji)")
+        for line in ratios:
+            print(
+                f"  c={line['concurrency']:<3} req/s x{line['rps_ratio']:.2f}  "
+                f"cpu per request x{line['cpu_ratio']:.2f}"
+            )
     if out is not None:
-        out.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+        out.write_text(
+            json.dumps({"phases": rows, "vs_litellm": ratios}, indent=2, ensure_ascii=False)
+        )
         print(f"wrote {out}")
 
 

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from hanji.serve.audit import AuditLog, Signer, admin_entry, verify_log
 from hanji.serve.auth import hash_key, issue_key
-from hanji.serve.store import Store, StoreError
+from hanji.serve.store import Base, Store, StoreError
+from hanji.vault import Shredded, Vault
+from hanji.vault.tables import VaultBase
 
 PEPPER = b"0123456789abcdef0123456789abcdef"
 
@@ -79,6 +82,18 @@ def test_bad_tenants_are_refused_with_the_flag_named(
         store.close()
 
 
+def pg_binary(name: str) -> str | None:
+    """On PATH, else where Debian's postgresql package puts it (not on PATH there)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return str(versions[-1]) if versions else None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -92,7 +107,7 @@ def postgres_url() -> Iterator[str]:
     if url:
         yield url
         return
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    initdb, pg_ctl = pg_binary("initdb"), pg_binary("pg_ctl")
     if not (initdb and pg_ctl) or importlib.util.find_spec("psycopg") is None:
         pytest.skip("PostgreSQL binaries or psycopg not installed")
     base = Path(tempfile.mkdtemp(prefix="hanji-pg-"))
@@ -146,7 +161,44 @@ def test_postgresql_life_cycle(postgres_url: str) -> None:
     try:
         exercise(store)
     finally:
-        from hanji.serve.store import Base
+        Base.metadata.drop_all(store.engine)
+        store.close()
 
+
+@pytest.mark.slow
+def test_postgresql_vault_and_audit(postgres_url: str, tmp_path: Path) -> None:
+    """What the gateway persists besides keys (sealed records, the audit chain) on PostgreSQL."""
+    store = Store(postgres_url)
+    keks = tmp_path / "keks"
+    try:
+        vault = Vault(
+            store.engine,
+            default_provider=lambda t: f"local-file:{keks}/{t}.json",
+            managed_dir=keks,
+            cache_ttl_s=0,
+        )
+        secret = "카나리아 주민번호 900101-1234568".encode()
+        rid = vault.seal("ten_pg", "conversation", secret)
+        assert vault.open("ten_pg", rid) == secret
+        assert vault.rotate("ten_pg").rewrapped == 1
+        assert vault.open("ten_pg", rid) == secret
+        assert vault.shred("ten_pg").records_unreadable == 1
+        with pytest.raises(Shredded):
+            vault.open("ten_pg", rid)
+
+        signer = Signer.load_or_create(tmp_path / "signing.key")
+        audit = AuditLog(store.engine, signer)
+        for i in range(3):
+            audit.append([admin_entry("test.event", "ten_pg", n=i)])
+        assert audit.checkpoint() is not None
+        assert verify_log(audit, [signer.public]).ok
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "UPDATE audit_records SET data = replace(data, '\"n\":1', '\"n\":7')"
+            )
+        verdict = verify_log(audit, [signer.public])
+        assert not verdict.ok and verdict.first_bad == 2
+    finally:
+        VaultBase.metadata.drop_all(store.engine)
         Base.metadata.drop_all(store.engine)
         store.close()

@@ -186,7 +186,7 @@ def test_upstream_status_mapping(status: int, error: type, headers: dict[str, st
     assert seen[0].url.path == "/v1/chat/completions"
 
 
-def test_connection_errors_are_retried_then_502() -> None:
+def test_connection_errors_are_retried_then_502(caplog: pytest.LogCaptureFixture) -> None:
     attempts = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -208,10 +208,14 @@ def test_connection_errors_are_retried_then_502() -> None:
 
     result = asyncio.run(main(2))
     assert result.text == "네" and attempts == 3
+    assert not [r for r in caplog.records if r.name == "hanji.serve.upstream"]  # retried fine
     attempts = 0
     with pytest.raises(BadGateway, match="unreachable"):
         asyncio.run(main(1))
     assert attempts == 2
+    (failed,) = [r for r in caplog.records if r.name == "hanji.serve.upstream"]
+    assert failed.getMessage() == "upstream request failed"
+    assert (failed.error, failed.attempts) == ("ConnectError", 2)  # type: ignore[attr-defined]
 
 
 def test_read_timeout_is_504_and_not_retried() -> None:

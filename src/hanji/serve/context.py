@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from time import perf_counter
@@ -20,6 +21,9 @@ from typing import Any, Protocol
 from hanji.serve.store import ApiKey, Tenant
 
 _MAX_UNKNOWN_FIELDS = 16
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+NON_IDENTIFIER = "<non-identifier>"
+"""Stands in for an unknown field name that is not an identifier: it may be content."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,14 @@ class RequestContext:
     """Hooks' per-request state (e.g. the guard's pseudonyms); never part of the record."""
 
     def note_unknown(self, names: list[str]) -> None:
-        """Field names only (never values), capped so a hostile body cannot flood the log."""
-        self.unknown_fields = tuple(name[:64] for name in names[:_MAX_UNKNOWN_FIELDS])
+        """Field names only (never values), capped so a hostile body cannot flood the log.
+
+        SDK and vendor fields are identifiers (``parallel_tool_calls``); a name that is not
+        one (Korean text, a number, an e-mail address) may be the caller's data put in the
+        wrong place, so it is recorded as ``<non-identifier>`` instead.
+        """
+        safe = (n if _FIELD_NAME.fullmatch(n) else NON_IDENTIFIER for n in names)
+        self.unknown_fields = tuple(dict.fromkeys(safe))[:_MAX_UNKNOWN_FIELDS]
 
     def record(self) -> RequestRecord:
         return RequestRecord(

@@ -115,14 +115,17 @@ class OpenAIBackend(Backend):
                 request = client.build_request("POST", self._urls[path], json=body)
                 response = await client.send(request, stream=stream)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout):
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt >= self.config.connect_retries:
+                    self._log_failure(exc, attempt + 1)
                     raise BadGateway(f"the upstream for '{self.name}' is unreachable") from None
                 attempt += 1
                 await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as exc:
+                self._log_failure(exc, attempt + 1)
                 raise GatewayTimeout(f"the upstream for '{self.name}' timed out") from None
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
+                self._log_failure(exc, attempt + 1)
                 raise BadGateway(
                     f"the connection to the upstream for '{self.name}' failed"
                 ) from None
@@ -133,6 +136,13 @@ class OpenAIBackend(Backend):
                 await response.aclose()
             raise self._error_from(response)
         return response
+
+    def _log_failure(self, exc: Exception, attempts: int) -> None:
+        """The exception's type only: its text can quote URLs with credentials."""
+        log.warning(
+            "upstream request failed",
+            extra={"model": self.name, "error": type(exc).__name__, "attempts": attempts},
+        )
 
     def _error_from(self, response: httpx.Response) -> APIError:
         status = response.status_code
