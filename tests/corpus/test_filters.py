@@ -96,6 +96,20 @@ def test_drop_reasons(text: str, reason: str) -> None:
     assert judge(text) == reason
 
 
+def test_everyday_words_alone_are_not_spam_unless_stuffed() -> None:
+    minutes = (
+        "영업팀 주간 회의에서는 다음 달 할인 행사의 일정과 예산을 논의했다. 지난 행사 때 고객 "
+        "문의가 몰려 답변이 늦어졌다는 지적이 나와, 이번에는 할인 기간 동안 문의 전담 인력을 "
+        "두 명 더 배치하기로 했다. 할인 폭은 지난해와 같게 유지하고, 문의가 많은 품목은 안내 "
+        "문구를 미리 손보기로 했다."
+    )
+    assert SpamFilter().score(minutes) == 0 and judge(minutes) is None
+    stuffed = (
+        "카지노 바카라 토토 슬롯 배팅 잭팟 환전 충전 카지노 바카라 토토 슬롯 오늘도 대박 나세요."
+    )
+    assert judge(stuffed) == "spam"
+
+
 def test_korean_with_english_terms_is_kept() -> None:
     text = (
         "Python에서 리스트(list)는 여러 값을 순서대로 담는 자료형이다. 대괄호 안에 값을 쉼표로 "

@@ -186,3 +186,23 @@ def test_missing_source_names_the_recipe_key(
     recipe = make_recipe([{"path": str(tmp_path / "ok.jsonl")}, {"path": "nowhere/*.jsonl"}])
     with pytest.raises(CorpusError, match=r"corpus\.sources\[1\]\.path"):
         expand_sources(recipe)
+
+
+def test_positional_ids_are_unique_per_row_and_per_source(
+    tmp_path: Path, make_recipe: Callable[..., Recipe]
+) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        pq.write_table(
+            pa.table({"text": [ARTICLE, ARTICLE + " 둘째"]}), tmp_path / name / "x.parquet"
+        )
+    recipe = make_recipe(
+        [
+            {"path": str(tmp_path / "a" / "x.parquet"), "format": "parquet"},
+            {"path": str(tmp_path / "b" / "x.parquet"), "format": "parquet"},
+        ]
+    )
+    docs, _, _ = read_all(recipe, tmp_path)
+    ids = [d.id for d in docs]
+    assert ids == ["source0/x.parquet:0", "source0/x.parquet:1", "source1/x.parquet:0",
+                   "source1/x.parquet:1"]  # fmt: skip

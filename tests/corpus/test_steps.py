@@ -129,3 +129,23 @@ def test_hub_dataset_without_datasets_is_a_clear_error(tmp_path, monkeypatch) ->
     )
     with pytest.raises(CorpusError, match="pip install datasets"):
         expand_sources(recipe)
+
+
+def test_decontamination_reads_every_field_and_rejects_bad_files(tmp_path) -> None:
+    from hanji.corpus.decontam import check_files
+    from hanji.corpus.readers.sources import CorpusError
+
+    long_question = "다음 글에서 도서관이 늘어나는 까닭으로 가장 알맞은 것을 고르시오. " + ARTICLE
+    bench = write_jsonl(
+        tmp_path / "mc.jsonl",
+        [{"question": long_question, "choices": ["가", "나"], "answer": 1}],
+    )
+    step = Decontaminate([str(bench)], n=8)
+    out = list(step.run([doc("머리말이다. " + ARTICLE)]))
+    assert out == [] and step.stats["dropped_contaminated"].total == 1
+    assert check_files([str(bench)])[str(bench)] > 0
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"question": "좋다"}\n{"question": \n', encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"broken\.jsonl:2"):
+        check_files([str(broken)])

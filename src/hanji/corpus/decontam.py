@@ -2,17 +2,23 @@
 
 n-grams are eojeol (whitespace tokens) of the text lower-cased and stripped of
 punctuation; 8 eojeol carry about as much text as the 13 English words of common
-decontamination practice. The index is built once per worker from the recipe's files.
+decontamination practice. Evaluation files are read whatever their fields: every string
+of a JSONL/JSON/Parquet record (question, passage, choices...), every CSV cell, or the
+whole of a text file. The index is built once per worker from the recipe's files.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from datatrove.data import Document
 
 from hanji.corpus.accounting import HanjiStep
+from hanji.corpus.readers.sources import CorpusError
 
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -25,11 +31,70 @@ def ngrams(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:
     return (tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _read(path: Path) -> Iterator[str]:
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise CorpusError(f"{path}: not a readable Parquet file ({exc})") from None
+        for rec in table.to_pylist():
+            yield from _strings(rec)
+    elif name.endswith((".jsonl", ".json")):
+        text = path.read_text("utf-8")
+        if name.endswith(".json"):
+            try:
+                yield from _strings(json.loads(text))
+                return
+            except json.JSONDecodeError:
+                pass  # JSON Lines under a .json name
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    yield from _strings(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    elif name.endswith((".csv", ".tsv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh, delimiter="\t" if name.endswith(".tsv") else ","):
+                yield from row
+    else:
+        yield path.read_text("utf-8")
+
+
+def eval_texts(path: str | Path) -> Iterator[str]:
+    """Every string of one evaluation file; a file that cannot be read raises CorpusError."""
+    try:
+        yield from _read(Path(path))
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def check_files(files: Iterable[str], n: int = 8) -> dict[str, int]:
+    """Read every file once before the run (errors name the file); n-grams per file."""
+    return {str(f): sum(max(0, len(words(t)) - n + 1) for t in eval_texts(f)) for f in files}
+
+
 class Decontaminate(HanjiStep):
     """Drop documents that contain any ``n``-eojeol sequence of the evaluation files.
 
     Args:
-        files: evaluation/held-out files (JSONL with a text field, Parquet or .txt).
+        files: evaluation/held-out files (JSONL/JSON, Parquet, CSV/TSV or plain text).
         n: n-gram length in eojeol.
         report_dir: folder for the per-rank ledgers.
     """
@@ -44,11 +109,10 @@ class Decontaminate(HanjiStep):
 
     def index(self) -> set[int]:
         if self._index is None:
-            from hanji.textfiles import iter_texts
-
             self._index = set()
-            for text in iter_texts(self.files):
-                self._index.update(hash(g) for g in ngrams(words(text), self.n))
+            for path in self.files:
+                for text in eval_texts(path):
+                    self._index.update(hash(g) for g in ngrams(words(text), self.n))
         return self._index
 
     def process(self, doc: Document) -> Document | str:

@@ -32,7 +32,7 @@ from typing import Any
 from hanji.corpus.readers.sources import CorpusError, expand_sources
 from hanji.recipe import Recipe
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 """Bump when a change to the steps must invalidate earlier outputs."""
 DERIVED = ("logs", "work", "shards", "stats.json", "datacard.md", "mixture.json")
 FINGERPRINT = ".hanji-corpus.json"
@@ -93,6 +93,10 @@ def _check_fingerprint(out: Path, digest: str) -> bool:
 
 
 def decontamination_files(recipe: Recipe) -> list[str]:
+    """The evaluation files, each read once here so that a bad one fails before the run."""
+    from datatrove.utils.logging import logger
+
+    from hanji.corpus.decontam import check_files
     from hanji.textfiles import expand
 
     files: list[str] = []
@@ -101,6 +105,9 @@ def decontamination_files(recipe: Recipe) -> list[str]:
             files.extend(str(p) for p in expand([recipe.resolve_path(raw)]))
         except FileNotFoundError:
             raise CorpusError(f"corpus.decontaminate[{i}]: no file matches '{raw}'") from None
+    for path, count in check_files(files).items():
+        if not count:
+            logger.warning(f"corpus.decontaminate: {path} has no text of 8+ words to match")
     return files
 
 

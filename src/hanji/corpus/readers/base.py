@@ -128,7 +128,9 @@ class SourceReader(BaseReader):
         if len(text) > self.max_doc_chars:
             return Bad("too_long", f"{len(text):,} characters > {self.max_doc_chars:,}")
         raw_id = rec.get(unit.get("id_field", "id"))
-        doc_id = str(raw_id) if raw_id not in (None, "") else f"{unit['label']}:{pos or 1}"
+        # positions are lines (from 1) or rows (from 0): row 0 must not become "1"
+        spot = 1 if pos is None else pos
+        doc_id = str(raw_id) if raw_id not in (None, "") else f"{unit['label']}:{spot}"
         date = rec.get(unit.get("date_field") or "date")
         source = rec.get("source")
         metadata = {

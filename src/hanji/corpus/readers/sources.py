@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,10 @@ def expand_sources(recipe: Recipe) -> list[dict[str, Any]]:
                     "text_mode": text_mode,
                 }
             )
+    # labels make ids (label:position): two sources with the same file name must not collide
+    seen = Counter(u["label"] for u in units)
     for index, unit in enumerate(units):
         unit["index"] = index
+        if seen[unit["label"]] > 1:
+            unit["label"] = f"source{unit['source_index']}/{unit['label']}"
     return units
