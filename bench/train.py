@@ -34,7 +34,9 @@ def hanji_tps(model_ref: str, steps: int, seq_len: int, batch: int) -> float:
         )
         rows = [json.loads(x) for x in (Path(tmp) / "o/metrics.jsonl").read_text().splitlines()]
     timed = rows[2:]
-    return sum(r["tokens_per_s"] for r in timed) / len(timed)
+    # tokens over mean step time, as for the Trainer below (not a mean of per-step rates)
+    seconds = [batch * seq_len / r["tokens_per_s"] for r in timed]
+    return batch * seq_len / (sum(seconds) / len(seconds))
 
 
 def trainer_tps(model_ref: str, steps: int, seq_len: int, batch: int) -> float:

@@ -1,5 +1,6 @@
 import itertools
 import json
+import math
 
 import pytest
 import torch
@@ -35,6 +36,46 @@ def test_loss_decreases(toy_model_dir, korean_jsonl, tmp_path) -> None:
     assert (out / "config.json").is_file() and (out / "tokenizer.json").is_file()
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 40
     assert not (out / "checkpoints").exists()
+    assert (out / "generation_config.json").is_file()
+    # a held-out block per domain, scored at the end of the stage
+    assert saved["heldout_blocks"] == {"news": 1, "literature": 1}
+    assert saved["unsampled_domains"] == []
+    (ev,) = saved["eval_losses"]
+    assert ev["step"] == 40 and math.isfinite(ev["loss"])
+
+
+def test_lora_stage_is_merged_into_plain_weights(toy_model_dir, korean_jsonl, tmp_path) -> None:
+    before = _weights(toy_model_dir)
+    train_cpt(
+        str(toy_model_dir),
+        [korean_jsonl],
+        tmp_path / "l",
+        stages=[StageSpec("lora", 4, 1e-2, lora_r=4, lora_alpha=8)],
+        seq_len=32,
+        config=LoopConfig(**CFG),
+    )
+    after = _weights(tmp_path / "l")
+    assert set(after) == set(before)  # merged: no adapter tensors left
+    for name in ("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight"):
+        assert not torch.equal(after[name], before[name]), name
+    assert not torch.equal(after["model.embed_tokens.weight"], before["model.embed_tokens.weight"])
+    for name in ("model.norm.weight", "model.layers.0.input_layernorm.weight"):
+        assert torch.equal(after[name], before[name]), name  # not a LoRA target, not trainable
+
+
+def test_unweighted_domain_is_reported(toy_model_dir, korean_jsonl, tmp_path) -> None:
+    train_cpt(
+        str(toy_model_dir),
+        [korean_jsonl],
+        tmp_path / "m",
+        steps=2,
+        seq_len=32,
+        config=LoopConfig(**CFG),
+        probabilities={"news": 1.0},
+    )
+    saved = json.loads((tmp_path / "m" / "training_summary.json").read_text())
+    assert saved["unsampled_domains"] == ["literature"]
+    assert set(saved["tokens_by_domain"]) == {"news"}
 
 
 def test_new_embeddings_stage_leaves_old_rows_bit_identical(
@@ -48,7 +89,7 @@ def test_new_embeddings_stage_leaves_old_rows_bit_identical(
         tmp_path / "o",
         stages=stages,
         seq_len=32,
-        config=LoopConfig(**CFG),
+        config=LoopConfig(weight_decay=0.1, **CFG),  # decay must not touch the old rows either
     )
     after = _weights(tmp_path / "o")
     n_old = json.loads((toy_expanded_dir / "hanji_vocab.json").read_text())["base_vocab_size"]
@@ -114,6 +155,16 @@ def test_refuses_to_overwrite_a_checkpoint_without_resume(toy_model_dir, korean_
             seq_len=32,
             config=LoopConfig(**CFG),
         )
+    with pytest.raises(ValueError, match="same --batch-size"):
+        train_cpt(
+            str(toy_model_dir),
+            [korean_jsonl],
+            tmp_path / "c",
+            steps=4,
+            seq_len=32,
+            config=LoopConfig(**{**CFG, "batch_size": 3}),
+            resume=True,
+        )
 
 
 def test_schedule_warmup_then_cosine_floor() -> None:
@@ -128,3 +179,21 @@ def test_bad_stage_names_the_field() -> None:
         StageSpec("full", 0, 1e-4)
     with pytest.raises(ValueError, match="--batch-size must be >= 1"):
         LoopConfig(batch_size=0)
+
+
+def test_lora_resume_matches_an_uninterrupted_run(toy_model_dir, korean_jsonl, tmp_path) -> None:
+    kw = dict(stages=[StageSpec("lora", 4, 1e-2, lora_r=4, lora_alpha=8)], seq_len=32)
+    train_cpt(str(toy_model_dir), [korean_jsonl], tmp_path / "a", config=LoopConfig(**CFG), **kw)
+    cut = LoopConfig(stop_after=2, **CFG)
+    train_cpt(str(toy_model_dir), [korean_jsonl], tmp_path / "b", config=cut, **kw)
+    train_cpt(
+        str(toy_model_dir),
+        [korean_jsonl],
+        tmp_path / "b",
+        config=LoopConfig(**CFG),
+        resume=True,
+        **kw,
+    )
+    a, b = _weights(tmp_path / "a"), _weights(tmp_path / "b")
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=1e-5, atol=1e-6)

@@ -8,7 +8,7 @@ def test_only_assistant_tokens_are_learned(toy_model_dir) -> None:
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(toy_model_dir)
-    tok.chat_template = CHATML_TEMPLATE
+    assert not tok.chat_template  # the ChatML fallback renders the conversation
     msgs = [
         {"role": "system", "content": "친절하게 답하세요."},
         {"role": "user", "content": "갓생이 뭐예요?"},
@@ -47,6 +47,10 @@ def test_sft_runs_and_saves(toy_model_dir, tmp_path) -> None:
         config=LoopConfig(batch_size=2, progress=False),
     )
     assert summary.completed and (tmp_path / "sft" / "model.safetensors").is_file()
+    from transformers import AutoTokenizer
+
+    # the template it was trained with ships with the model
+    assert AutoTokenizer.from_pretrained(tmp_path / "sft").chat_template == CHATML_TEMPLATE
 
 
 def test_bad_chat_line_names_file_and_line(toy_model_dir, tmp_path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from hanji.train.data import PackedData, find_mixture, load_documents
 from hanji.train.loop import LoopConfig, StageSpec, Summary, Trainer
-from hanji.train.sources import ChatSource, PackedSource, load_conversations
+from hanji.train.sources import CHATML_TEMPLATE, ChatSource, PackedSource, load_conversations
 
 VOCAB_RECORD = "hanji_vocab.json"
 
@@ -95,6 +95,8 @@ def _record_mixture(out: str | Path, packed: PackedData) -> None:
         data = json.loads(path.read_text("utf-8"))
         data["mixture"] = packed.probabilities
         data["train_blocks"] = {d: len(b.train) for d, b in packed.domains.items()}
+        data["heldout_blocks"] = {d: len(b.heldout) for d, b in packed.domains.items()}
+        data["unsampled_domains"] = packed.unsampled
         path.write_text(json.dumps(data, indent=1), "utf-8")
 
 
@@ -114,6 +116,8 @@ def train_sft(
 
     config = config or LoopConfig()
     tokenizer = load_tokenizer(model_ref)
+    if not tokenizer.chat_template:  # train on ChatML and ship it, so serving uses the same
+        tokenizer.chat_template = CHATML_TEMPLATE
     source = ChatSource(
         load_conversations(list(data)), tokenizer, seq_len=seq_len, seed=config.seed
     )

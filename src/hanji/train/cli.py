@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -11,7 +12,7 @@ app = typer.Typer(help="Continued pre-training and supervised fine-tuning.", no_
 console = Console(stderr=True)
 
 
-def _run(kind: str, **kw) -> None:
+def _run(command: str, /, **kw: Any) -> None:
     from hanji.modeling import ModelResolutionError
     from hanji.train import LoopConfig, train_cpt, train_sft
 
@@ -23,7 +24,7 @@ def _run(kind: str, **kw) -> None:
             stop_after=kw.pop("stop_after"),
             checkpoint_every=kw.pop("checkpoint_every"),
         )
-        fn = train_cpt if kind == "cpt" else train_sft
+        fn = train_cpt if command == "cpt" else train_sft
         summary = fn(kw.pop("model"), kw.pop("data"), kw.pop("out"), config=cfg, **kw)
     except (ValueError, FileNotFoundError, ModelResolutionError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -31,7 +32,7 @@ def _run(kind: str, **kw) -> None:
     state = "done" if summary.completed else "stopped (resume with --resume)"
     last = summary.losses[-1]["loss"] if summary.losses else float("nan")
     console.print(
-        f"{kind} {state}: {summary.steps} steps, {summary.tokens_seen:,} tokens, "
+        f"{command} {state}: {summary.steps} steps, {summary.tokens_seen:,} tokens, "
         f"last loss {last:.4f}, {summary.seconds:.0f}s on {summary.device} ({summary.dtype})"
     )
 

@@ -104,7 +104,9 @@ class PackedData:
             if not blocks:
                 continue
             rng.shuffle(blocks)
-            n_held = math.floor(len(blocks) * heldout_fraction) if len(blocks) > 4 else 0
+            n_held = 0
+            if heldout_fraction > 0 and len(blocks) > 4:  # at least one block per domain
+                n_held = max(math.floor(len(blocks) * heldout_fraction), 1)
             self.domains[domain] = DomainBlocks(train=blocks[n_held:], heldout=blocks[:n_held])
         if not self.domains:
             raise ValueError(f"the documents hold fewer than seq_len={seq_len} tokens")
@@ -118,6 +120,9 @@ class PackedData:
         total = sum(weights)
         self.names = names
         self.probabilities = {d: w / total for d, w in zip(names, weights, strict=True)}
+        self.unsampled = [d for d in names if self.probabilities[d] == 0]
+        """Domains present in the data that the mixture never samples (reported, not hidden)."""
+        self._orders: dict[str, tuple[int, list[int]]] = {}
 
     @property
     def n_train_blocks(self) -> int:
@@ -137,8 +142,15 @@ class PackedData:
             # walk a permutation of the domain's blocks that is re-drawn on every pass
             index = step * batch_size + slot
             epoch, pos = divmod(index, len(blocks))
-            order = list(range(len(blocks)))
-            random.Random(zlib.crc32(f"{self.seed}:{domain}:{epoch}".encode())).shuffle(order)
-            rows.append(blocks[order[pos]])
+            rows.append(blocks[self._order(domain, epoch)[pos]])
             domains.append(domain)
         return torch.tensor(rows, dtype=torch.long), domains
+
+    def _order(self, domain: str, epoch: int) -> list[int]:
+        """The permutation of ``domain``'s blocks for ``epoch`` (the last one is cached)."""
+        cached = self._orders.get(domain)
+        if cached is None or cached[0] != epoch:
+            order = list(range(len(self.domains[domain].train)))
+            random.Random(zlib.crc32(f"{self.seed}:{domain}:{epoch}".encode())).shuffle(order)
+            cached = self._orders[domain] = (epoch, order)
+        return cached[1]

@@ -156,6 +156,7 @@ class Trainer:
             "optimizer": optimizer.state_dict() if optimizer is not None else None,
             "summary": asdict(summary),
             "stages": [asdict(s) for s in self.stages],
+            "loop": self._identity(),
         }
         if self.accel.is_main_process:
             _atomic_save(state, self.out / CHECKPOINT)
@@ -171,7 +172,20 @@ class Trainer:
                 f"{path} was written with other stages ({saved}); resume with the same "
                 "stages/steps/lr, or start over in a new --out dir"
             )
+        if state.get("loop", self._identity()) != self._identity():
+            raise ValueError(
+                f"{path} was written with other settings ({state.get('loop')}); resume with "
+                "the same --batch-size/--grad-accum/--seed, or start over in a new --out dir"
+            )
         return state
+
+    def _identity(self) -> dict[str, int]:
+        """Settings that decide which batches each step sees (with the stages)."""
+        return {
+            "batch_size": self.cfg.batch_size,
+            "grad_accum": self.cfg.grad_accum,
+            "seed": self.cfg.seed,
+        }
 
     # -- the loop ----------------------------------------------------------------------
     def run(self, *, resume: bool = False) -> Summary:
@@ -213,6 +227,7 @@ class Trainer:
 
         for stage_i in range(start_stage, len(self.stages)):
             spec = self.stages[stage_i]
+            torch.manual_seed(self.cfg.seed + stage_i)  # LoRA init: same with or without resume
             model, handles = prepare_stage(
                 model,
                 spec.kind,
@@ -221,9 +236,9 @@ class Trainer:
                 lora_alpha=spec.lora_alpha,
             )
             params = trainable(model)
-            optimizer = torch.optim.AdamW(
-                params, lr=spec.lr, weight_decay=self.cfg.weight_decay, betas=(0.9, 0.95)
-            )
+            # no decay while only new rows train: decay would move the masked old rows
+            decay = 0.0 if spec.kind == "new_embeddings" else self.cfg.weight_decay
+            optimizer = torch.optim.AdamW(params, lr=spec.lr, weight_decay=decay, betas=(0.9, 0.95))
             first = start_step if stage_i == start_stage else 0
             if state is not None and first > 0:
                 model.load_state_dict(state["model"])
@@ -248,13 +263,13 @@ class Trainer:
                     stop = self.cfg.stop_after is not None and summary.steps >= self.cfg.stop_after
                     last = step + 1 == spec.steps
                     if not last and (stop or summary.steps % self.cfg.checkpoint_every == 0):
-                        self._checkpoint(
-                            self.accel.unwrap_model(model), optimizer, stage_i, step + 1, summary
-                        )
+                        self._checkpoint(model, optimizer, stage_i, step + 1, summary)
                     if stop and not last:
                         return summary
             model = self.accel.unwrap_model(model)
             summary.eval_losses.append(self._eval(model, summary.steps))
+            if tb is not None:
+                tb.add_scalar("eval/loss", summary.eval_losses[-1]["loss"], summary.steps)
             summary.stages.append({**asdict(spec), "ended_at_step": summary.steps})
             model = finish_stage(model, handles)
             summary.seconds = time.perf_counter() - t0
@@ -276,19 +291,25 @@ class Trainer:
             group["lr"] = lr
         t_step = time.perf_counter()
         loss_sum, n_tok = 0.0, 0
+        world, rank = self.accel.num_processes, self.accel.process_index
         for micro in range(self.cfg.grad_accum):
-            batch = self.data.batch(
-                summary.steps * self.cfg.grad_accum + micro, self.cfg.batch_size
-            )
+            # one index per (step, micro-batch, process): each process reads its own batch
+            index = (summary.steps * self.cfg.grad_accum + micro) * world + rank
+            batch = self.data.batch(index, self.cfg.batch_size)
             ids = batch["input_ids"].to(self.accel.device)
             labels = batch["labels"].to(self.accel.device)
             with self.accel.autocast():
                 loss = causal_loss(model, ids, labels)
             self.accel.backward(loss / self.cfg.grad_accum)
             loss_sum += loss.item() / self.cfg.grad_accum
-            n_tok += int(ids.numel())
-            for row, domain in enumerate(batch.get("domains", [])):
-                by_domain[domain] += int(ids[row].numel())
+            n_tok += int(ids.numel()) * world
+            domains = batch.get("domains", [])
+            if world > 1:
+                from accelerate.utils import gather_object
+
+                domains = gather_object(domains)
+            for domain in domains:
+                by_domain[domain] += int(ids.shape[1])
         grad_norm = self.accel.clip_grad_norm_(params, self.cfg.clip_grad)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)

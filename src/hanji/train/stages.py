@@ -2,7 +2,8 @@
 
 * ``new_embeddings``: only the rows of the new tokens, in the input embeddings and the LM
   head; a gradient hook zeroes the gradient of every old row, so old rows stay bit-identical
-  (with AdamW and no weight decay a zero gradient means a zero update).
+  (with AdamW and no weight decay, which the loop enforces for this stage, a zero gradient
+  means a zero update).
 * ``embeddings``: all input and output embedding rows.
 * ``full``: every parameter.
 * ``lora``: LoRA adapters on attention and MLP projections, embeddings trainable; merged
