@@ -26,8 +26,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 DOMAINS = ("textbook", "encyclopedia", "news", "literature", "neologism")
 SourceDomain = Literal["textbook", "encyclopedia", "news", "literature", "neologism", "auto"]
 PiiType = Literal[
-    "RRN", "FRN", "PASSPORT", "DRIVER_LICENSE", "BRN", "CRN", "CARD", "ACCOUNT", "PHONE",
-    "EMAIL", "IP", "ADDRESS", "PERSON",
+    "RRN",
+    "FRN",
+    "PASSPORT",
+    "DRIVER_LICENSE",
+    "BRN",
+    "CRN",
+    "CARD",
+    "ACCOUNT",
+    "PHONE",
+    "EMAIL",
+    "IP",
+    "ADDRESS",
+    "PERSON",
 ]
 SourceFormat = Literal["text", "jsonl", "parquet", "csv", "mediawiki", "hf"]
 

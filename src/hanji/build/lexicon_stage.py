@@ -40,8 +40,9 @@ def mine_for_build(
     texts = list(iter_texts(inputs))
     ref = list(iter_texts(reference)) if reference else None
     result = mine_with_stats(texts, reference=ref, config=config)
-    summary = write_outputs(result, out, glossary=load_glossary(glossary) if glossary else None,
-                            config=config)
+    summary = write_outputs(
+        result, out, glossary=load_glossary(glossary) if glossary else None, config=config
+    )
     accepted = [w for w in (out / "must_have.txt").read_text("utf-8").splitlines() if w]
 
     items = []
@@ -53,8 +54,9 @@ def mine_for_build(
                 for word in accepted:
                     if per_word.get(word, 0) >= probe_per_word or word not in sentence:
                         continue
-                    item = make_item(word, sentence.strip(), accepted, result.common_words,
-                                     config.seed)
+                    item = make_item(
+                        word, sentence.strip(), accepted, result.common_words, config.seed
+                    )
                     if item is not None:
                         items.append(item.as_record())
                         per_word[word] = per_word.get(word, 0) + 1
