@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -110,6 +110,27 @@ def _report(bad: list[int], total: int) -> None:
         )
 
 
+def _each_line(
+    input: Path | None,
+    output: Path | None,
+    handle: Callable[[dict], dict],
+    on_bad: Callable[[str], dict],
+) -> None:
+    """One output line per input line: ``handle`` for good objects, ``on_bad`` for the rest."""
+    bad: list[int] = []
+    total = 0
+    with _open_in(input) as src, _open_out(output) as out:
+        for obj, error in _records(src):
+            total += 1
+            if obj is None:
+                if error != "empty line":
+                    bad.append(total)
+                _write(out, on_bad(error or ""))
+            else:
+                _write(out, handle(obj))
+    _report(bad, total)
+
+
 @app.command()
 def scan(
     input: Path | None = typer.Option(
@@ -123,22 +144,15 @@ def scan(
     from hanji.privacy.detect import detect
 
     chosen = _types(types)
-    bad: list[int] = []
-    total = 0
-    with _open_in(input) as src, _open_out(output) as out:
-        for obj, error in _records(src):
-            total += 1
-            if obj is None:
-                if error != "empty line":
-                    bad.append(total)
-                _write(
-                    out,
-                    {"entities": [], "error": error} if error != "empty line" else {"entities": []},
-                )
-                continue
-            ents = detect(obj["text"], threshold=threshold, types=chosen)
-            _write(out, {"entities": [e.to_dict() for e in ents]})
-    _report(bad, total)
+
+    def handle(obj: dict) -> dict:
+        ents = detect(obj["text"], threshold=threshold, types=chosen)
+        return {"entities": [e.to_dict() for e in ents]}
+
+    def on_bad(error: str) -> dict:
+        return {"entities": [], "error": error} if error != "empty line" else {"entities": []}
+
+    _each_line(input, output, handle, on_bad)
 
 
 @app.command()
@@ -177,27 +191,20 @@ def redact(
             "only --mode pseudonymize writes a mapping", param_hint="--mapping"
         )
     pseudo = Pseudonymizer(threshold=threshold, types=chosen)
-    bad: list[int] = []
-    total = 0
-    with _open_in(input) as src, _open_out(output) as out:
-        for obj, error in _records(src):
-            total += 1
-            if obj is None:
-                if error != "empty line":
-                    bad.append(total)
-                _write(out, {"error": error})
-                continue
-            text = obj["text"]
-            ents = detect(text, threshold=threshold, types=chosen)
-            if mode is Mode.mask:
-                obj["text"] = mask_fn(text, ents)
-            elif mode is Mode.redact:
-                obj["text"] = redact_fn(text, ents)
-            elif mode is Mode.hash:
-                obj["text"] = hash_values(text, ents, key)
-            else:
-                obj["text"] = pseudo.apply(text, ents)
-            _write(out, obj)
+
+    def handle(obj: dict) -> dict:
+        text = obj["text"]
+        ents = detect(text, threshold=threshold, types=chosen)
+        if mode is Mode.mask:
+            obj["text"] = mask_fn(text, ents)
+        elif mode is Mode.redact:
+            obj["text"] = redact_fn(text, ents)
+        elif mode is Mode.hash:
+            obj["text"] = hash_values(text, ents, key)
+        else:
+            obj["text"] = pseudo.apply(text, ents)
+        return obj
+
+    _each_line(input, output, handle, lambda error: {"error": error})
     if mapping is not None:
         mapping.write_text(pseudo.to_json(), encoding="utf-8")
-    _report(bad, total)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -183,11 +185,21 @@ def _print_table(table: object) -> None:
     console.print(table)
 
 
-def _store(config: Path | None, db: str | None):
+@contextmanager
+def _opened(
+    config: Path | None, db: str | None, *errors: type[Exception]
+) -> Iterator[tuple[Settings, Any]]:
+    """The settings and an open store; ``errors`` become a one-line CLI error; always closed."""
     from hanji.serve.store import Store
 
     settings = _settings(config, db=db)
-    return settings, Store(settings.db_url)
+    store = Store(settings.db_url)
+    try:
+        yield settings, store
+    except errors as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
 
 
 def _audit_admin(
@@ -244,8 +256,7 @@ def tenant_create(
     from hanji.serve.store import StoreError
     from hanji.vault import VaultError, aead
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError, VaultError) as (settings, store):
         vault = _vault(settings, store)
         if key_provider is not None:  # check the KEK works before anything is created
             provider = vault.provider(key_provider)
@@ -266,10 +277,6 @@ def tenant_create(
             profile=tenant.profile,
             key_provider=keys.provider,
         )
-    except (StoreError, VaultError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     typer.echo(f"created tenant {tenant.name} ({tenant.id}), profile {tenant.profile}")
     typer.echo(f"models: {', '.join(tenant.allowed_models) or 'all'}")
     if tenant.allowed_hosts:
@@ -282,11 +289,8 @@ def tenant_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
     """List tenants."""
     from rich.table import Table
 
-    _, store = _store(config, db)
-    try:
+    with _opened(config, db) as (_, store):
         tenants = store.list_tenants()
-    finally:
-        store.close()
     table = Table("name", "id", "profile", "models", "allowed hosts", "created")
     for t in tenants:
         table.add_row(
@@ -313,8 +317,7 @@ def key_create(
     from hanji.serve.auth import issue_key
     from hanji.serve.store import StoreError
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError, ValueError) as (settings, store):
         pepper = settings.pepper_bytes()
         record, key = issue_key(
             store,
@@ -325,10 +328,6 @@ def key_create(
             tpm=tpm or settings.default_tpm,
         )
         _audit_admin(settings, store, "key.create", record.tenant_id, key_id=record.id)
-    except (StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     limits = f"rpm {record.rpm or 'unlimited'}, tpm {record.tpm or 'unlimited'}"
     typer.echo(f"key {record.id} for tenant {record.tenant_name} ({limits})", err=True)
     typer.echo("this key is shown once; store it now", err=True)
@@ -346,13 +345,8 @@ def key_list(
 
     from hanji.serve.store import StoreError
 
-    _, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError) as (_, store):
         keys = store.list_keys(name)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     table = Table("id", "tenant", "hint", "label", "rpm", "tpm", "created", "status")
     for k in keys:
         table.add_row(
@@ -377,14 +371,9 @@ def key_revoke(
     """Revoke a key; the server refuses it from the next request on."""
     from hanji.serve.store import StoreError
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError) as (settings, store):
         record = store.revoke_key(key_id)
         _audit_admin(settings, store, "key.revoke", record.tenant_id, key_id=record.id)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     typer.echo(f"revoked {record.id}")
 
 
@@ -448,8 +437,7 @@ def tenant_policy(
     from hanji.serve.policy import PolicyError, resolve_policy, validate_overrides
     from hanji.serve.store import StoreError
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError, PolicyError) as (settings, store):
         tenant = store.require_tenant(name)
         overrides: dict[str, Any] = {} if reset else dict(tenant.policy)
         changes: dict[str, Any] = {}
@@ -468,10 +456,6 @@ def tenant_policy(
             overrides = validate_overrides(tenant.profile, {**overrides, **changes})
             tenant = store.set_policy(name, overrides)
             _audit_admin(settings, store, "tenant.policy", tenant.id, overrides=overrides)
-    except (StoreError, PolicyError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     policy = resolve_policy(tenant.profile, tenant.policy)
     typer.echo(f"tenant {tenant.name}: profile {policy.profile}")
     for kind, action in policy.actions.items():
@@ -499,8 +483,7 @@ def tenant_rotate_key(
     from hanji.serve.store import StoreError
     from hanji.vault import VaultError
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError, VaultError) as (settings, store):
         tenant = store.require_tenant(name)
         report = _vault(settings, store).rotate(tenant.id, key_provider)
         _audit_admin(
@@ -512,10 +495,6 @@ def tenant_rotate_key(
             active_key=report.active_key,
             key_provider=report.provider,
         )
-    except (StoreError, VaultError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     typer.echo(
         f"rotated keys of {tenant.name}: {report.rewrapped} data keys re-wrapped, "
         f"new data key {report.active_key}, key provider {report.provider}"
@@ -541,8 +520,7 @@ def tenant_shred(
             f"Destroy every data key of {name}? Its stored data becomes unreadable for good.",
             abort=True,
         )
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db, StoreError, VaultError) as (settings, store):
         tenant = store.require_tenant(name)
         report = _vault(settings, store).shred(tenant.id)
         revoked = store.revoke_tenant_keys(tenant.id)
@@ -556,10 +534,6 @@ def tenant_shred(
             kek_destroyed=report.kek_destroyed,
             api_keys_revoked=revoked,
         )
-    except (StoreError, VaultError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     typer.echo(
         f"shredded {tenant.name}: {report.keys_destroyed} data keys destroyed, "
         f"{report.records_unreadable} stored records can no longer be decrypted, "
@@ -580,12 +554,9 @@ def tenant_purge(config: ConfigOpt = None, db: DbOpt = None) -> None:
     from hanji.serve.retention import purge_once
     from hanji.serve.security import open_audit
 
-    settings, store = _store(config, db)
-    try:
+    with _opened(config, db) as (settings, store):
         audit = open_audit(settings, store, signer=False) if settings.audit else None
         report = purge_once(_vault(settings, store), audit, settings.audit_retention_days)
-    finally:
-        store.close()
     typer.echo(
         f"purged {report.records} expired records and {report.audit_records} audit records "
         f"older than {settings.audit_retention_days} days"
@@ -642,12 +613,9 @@ def audit_verify(
             except (ValueError, TypeError):
                 raise _fail(f"--file: {file} is not a hanji audit export") from None
     else:
-        settings, store = _store(config, db)
-        try:
+        with _opened(config, db) as (settings, store):
             keys = _public_keys(settings, public_key)
             verdict = verify_log(AuditLog(store.engine), keys)
-        finally:
-            store.close()
     typer.echo(verdict.message())
     if not verdict.ok:
         raise typer.Exit(code=1)
@@ -687,9 +655,8 @@ def audit_export(
     lo, hi = _when(start, "--from"), _when(end, "--to", end=True)
     if hi <= lo:
         raise _fail("--to must come after --from")
-    _, store = _store(config, db)
     count = 0
-    try:
+    with _opened(config, db, StoreError) as (_, store):
         tenant_id = store.require_tenant(tenant).id if tenant else None
         handle = out.open("w", encoding="utf-8") if out else sys.stdout
         try:
@@ -699,8 +666,4 @@ def audit_export(
         finally:
             if out:
                 handle.close()
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        store.close()
     typer.echo(f"exported {count} audit records", err=True)
