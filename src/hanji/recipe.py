@@ -158,7 +158,11 @@ class EvalSection(_Section):
     few_shot: int = Field(default=0, ge=0)
     baseline: bool = True
     max_chars: int | None = Field(default=None, ge=1)
+    window: int = Field(default=2048, ge=2)
+    """Context window for BPC, in tokens (capped at the model's own limit). A document that
+    fits is scored in one pass; longer ones slide with half-window overlap."""
     prompts: list[str] = Field(default_factory=list)
+    """Korean prompts whose greedy generations (base and new) go into the report."""
 
 
 class OutputSection(_Section):

@@ -33,6 +33,12 @@ class Context:
         return expand([self.recipe.resolve_path(v) for v in values]) if values else []
 
 
+def _task_ref(ctx: Context, ref: str) -> str | Path:
+    """A recipe task: a file or folder (relative to the recipe) if one exists, else a Hub name."""
+    path = ctx.recipe.resolve_path(ref)
+    return path if path.exists() else ref
+
+
 # -- fingerprints: what a stage's output depends on ------------------------------------------
 
 
@@ -247,6 +253,7 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
 
 
 def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
+    from hanji.evaluate.generate import GenerationSpec
     from hanji.evaluate.suite import SuiteConfig, run_suite
 
     e = ctx.recipe.eval
@@ -256,7 +263,11 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         heldout=ctx.paths(e.heldout),
         unseen=ctx.paths(e.unseen),
         probe=Path(probe) if probe else None,
+        window=e.window,
         max_chars=e.max_chars,
+        tasks=[_task_ref(ctx, t) for t in e.tasks],
+        few_shot=e.few_shot,
+        generations=GenerationSpec(prompts=list(e.prompts)) if e.prompts else None,
     )
     model = str(ctx.artifact("train", "model"))
     results = run_suite(

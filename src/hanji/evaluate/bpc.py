@@ -100,7 +100,7 @@ def bits_per_character(
     tokenizer: Any,
     docs: Iterable[tuple[str, str]],
     *,
-    window: int | None = 1024,
+    window: int | None = 2048,
     progress: Any = None,
 ) -> BpcResult:
     """BPC over ``(group, text)`` pairs; overall = total bits / total characters."""

@@ -28,7 +28,7 @@ def bpc(
     more: list[Path] | None = typer.Argument(
         None, metavar="FILE", help="more files, as in --text a.jsonl b.jsonl"
     ),
-    window: int = typer.Option(1024, "--window", min=2, help="context window in tokens"),
+    window: int = typer.Option(2048, "--window", min=2, help="context window in tokens"),
     as_json: bool = typer.Option(False, "--json", help='print {"bpc", "per_file"} as JSON'),
 ) -> None:
     """Bits per character on Korean text; overall = total bits / total characters."""

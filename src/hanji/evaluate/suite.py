@@ -32,7 +32,7 @@ class SuiteConfig:
     unseen: list[Path] = field(default_factory=list)
     """Korean prose the corpus never saw: BPC reported apart, as ``unseen``."""
     probe: Path | None = None
-    window: int = 1024
+    window: int = 2048
     max_chars: int | None = None
     """Cap on the characters scored per group (keeps CPU runs short); None = all."""
     tasks: list[TaskSpec | str | Path] = field(default_factory=list)

@@ -7,7 +7,7 @@ A suite file (relative paths resolve against its folder; every key is optional):
     heldout = ["heldout/*.jsonl"]      # BPC per domain and overall
     unseen = []                        # BPC on prose the corpus never saw
     probe = "lexicon/probe.jsonl"      # neologism probe
-    window = 1024                      # BPC context window (tokens)
+    window = 2048                      # BPC context window (tokens)
     max_chars = 3000                   # cap on characters scored per domain
     few_shot = 0                       # examples before each task item
     seed = 0
@@ -177,7 +177,7 @@ def suite_from_dict(
             heldout=_paths(data.get("heldout", []), base, "heldout"),
             unseen=_paths(data.get("unseen", []), base, "unseen"),
             probe=base / probe if probe else None,
-            window=int(data.get("window", 1024)),
+            window=int(data.get("window", 2048)),
             max_chars=data.get("max_chars"),
             tasks=tasks,
             few_shot=int(data.get("few_shot", 0)),
