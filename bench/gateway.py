@@ -6,7 +6,9 @@ Three processes: a fake OpenAI upstream that answers a fixed chat completion at 
 hanji gateway (`openai` backend pointed at it, a real tenant key checked per request), and
 this load generator: a minimal keep-alive HTTP/1.1 client on asyncio streams, light
 enough that the servers, not the client, are measured. With `--litellm`, LiteLLM's proxy
-(one worker, a master key, the same upstream) is measured in the same run.
+(one worker, a master key, the same upstream) is measured in the same run. The upstream and
+hanji run uvicorn with ``--loop auto`` (uvloop where it is installed, as LiteLLM's CLI runs
+itself) and httptools where it is installed.
 
 "Added" latency is the gateway's percentile minus the upstream's percentile at the same
 concurrency (two independent samples, not per-request differences). Every phase is capped
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import secrets
@@ -308,7 +311,12 @@ def main() -> None:
     parser.add_argument("--role", choices=["upstream", "gateway"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
-    parser.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop", "auto"])
+    parser.add_argument(
+        "--loop",
+        default="auto",
+        choices=["asyncio", "uvloop", "auto"],
+        help="event loop of the upstream and hanji (LiteLLM's CLI always runs uvloop)",
+    )
     parser.add_argument("--litellm", help="path of LiteLLM's `litellm` command, to compare")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()
@@ -346,7 +354,10 @@ def main() -> None:
         procs.append(spawn(gateway_cmd, env, work / "gw.log"))
         wait_ready(gw_port, "/healthz", procs[-1], 60)
 
-        print(f"cores: {os.cpu_count()}, event loop: {args.loop}, python {sys.version.split()[0]}")
+        loop = args.loop
+        if loop == "auto":
+            loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+        print(f"cores: {os.cpu_count()}, event loop: {loop}, python {sys.version.split()[0]}")
         results = measure("upstream", up_port, "/v1/chat/completions", "none", procs[0].pid)
         results += measure("hanji", gw_port, "/v1/chat/completions", key, procs[1].pid)
         if args.litellm:

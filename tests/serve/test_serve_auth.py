@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import issue_key
+from hanji.serve.auth import Authenticator, KeyCache, Principal, issue_key
+from hanji.serve.errors import Unauthorized
 from hanji.serve.settings import Settings
 from hanji.serve.store import Store
 
@@ -164,3 +167,56 @@ def test_body_size_limit_is_413(
         response = client.post("/v1/chat/completions", headers=headers, content=content)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_cached_keys_follow_every_change_made_by_another_process(
+    settings: Settings, store: Store
+) -> None:
+    """Keys are cached under the store's change count; any write elsewhere empties the cache."""
+    store.create_tenant("부산상회", "general")
+    record, key = issue_key(store, settings.pepper_bytes(), "부산상회", rpm=10)
+    auth = Authenticator(store, settings.pepper_bytes())
+    header = f"Bearer {key}"
+    first = auth.authenticate(header)
+    assert auth.authenticate(header) is first  # the second request is served from the cache
+    assert first.tenant is not None and first.tenant.policy == {}
+
+    other = Store(settings.db_url)  # as the CLI in another process would
+    other.set_policy("부산상회", {"max_tokens": 64})
+    assert auth.authenticate(header).tenant.policy == {"max_tokens": 64}  # type: ignore[union-attr]
+    other.close()
+
+    # a write through no store method at all (plain SQL) still counts
+    with sqlite3.connect(settings.home / "hanji.db") as raw:
+        raw.execute("UPDATE api_keys SET rpm = 3 WHERE id = ?", (record.id,))
+    assert auth.authenticate(header).key.rpm == 3  # type: ignore[union-attr]
+
+    other = Store(settings.db_url)
+    other.revoke_tenant_keys(record.tenant_id)
+    other.close()
+    with pytest.raises(Unauthorized):
+        auth.authenticate(header)
+
+
+def test_change_count_is_kept_for_sqlite_files_only(settings: Settings, store: Store) -> None:
+    before = store.auth_changes()
+    assert before is not None
+    store.create_tenant("대구약국", "general")
+    assert store.auth_changes() == before + 1
+    memory = Store("sqlite://")
+    assert memory.auth_changes() is None  # nothing to share with another process: no cache
+    memory.close()
+
+
+def test_key_cache_keeps_nothing_looked_up_under_an_older_count() -> None:
+    cache = KeyCache(max_entries=2)
+    principal = Principal(admin=True)
+    assert cache.get(1, "a") is None
+    cache.put(1, "a", principal)
+    assert cache.get(1, "a") is principal
+    assert cache.get(2, "a") is None  # the count moved: emptied
+    cache.put(1, "a", principal)  # looked up before the move: not kept
+    assert cache.get(2, "a") is None
+    for digest in "bcd":
+        cache.put(2, digest, principal)
+    assert cache.get(2, "d") is principal and cache.get(2, "b") is None  # bounded

@@ -175,8 +175,12 @@ def resolve_policy(profile: str, overrides: Mapping[str, Any] | None = None) -> 
     return _resolve(profile, json.dumps(dict(overrides or {}), sort_keys=True))
 
 
+@lru_cache(maxsize=1024)
 def inside_perimeter(host: str | None, allowed_hosts: tuple[str, ...]) -> bool:
-    """In-process (no host), this machine (loopback), or a host on the tenant's allow-list."""
+    """In-process (no host), this machine (loopback), or a host on the tenant's allow-list.
+
+    Cached: a pure function of a few backend hosts and allow-lists, asked on every request.
+    """
     if host is None:
         return True
     host = host.strip().lower().rstrip(".").strip("[]")

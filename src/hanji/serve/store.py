@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 Profile = Literal["finance", "public", "general"]
@@ -80,6 +81,55 @@ class ApiKeyRow(Base):
     tpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuthChangesRow(Base):
+    """One row counting every change to keys, tenants and policies (kept by triggers).
+
+    The gateway caches authenticated keys and reads this counter on each request: one
+    primary-key read instead of the key lookup, and any change, by any process, through
+    any code path, empties the cache before the next request is authenticated.
+    """
+
+    __tablename__ = "auth_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_WATCHED_TABLES = ("api_keys", "tenants", "tenant_policies")
+
+
+_OPS = ("insert", "update", "delete")
+
+
+def _install_change_triggers(engine: Engine) -> bool:
+    """SQLite triggers that bump `auth_changes` on every write to a watched table.
+
+    Checked before written, so that a CLI starting beside a busy server takes no write lock.
+    False if they are missing and cannot be made (a read-only file): then nothing is cached.
+    """
+    names = {f"auth_changes_{table}_{op}" for table in _WATCHED_TABLES for op in _OPS}
+    with engine.connect() as conn:
+        present = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+        )
+        seeded = conn.exec_driver_sql("SELECT 1 FROM auth_changes WHERE id = 1").first()
+    if names <= present and seeded is not None:
+        return True
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT OR IGNORE INTO auth_changes (id, count) VALUES (1, 0)")
+            for table in _WATCHED_TABLES:
+                for op in _OPS:
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER IF NOT EXISTS auth_changes_{table}_{op} "
+                        f"AFTER {op.upper()} ON {table} "
+                        "BEGIN UPDATE auth_changes SET count = count + 1 WHERE id = 1; END"
+                    )
+    except OperationalError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -190,6 +240,11 @@ class Store:
         if parsed.drivername.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
+        self._changes: _ChangeCounter | None = None
+        if parsed.drivername.startswith("sqlite"):
+            counted = _install_change_triggers(self.engine)
+            if counted and parsed.database and parsed.database != ":memory:":
+                self._changes = _ChangeCounter(self.engine)
         keys, tenants = ApiKeyRow.__table__, TenantRow.__table__
         policies = TenantPolicyRow.__table__
         self._auth_query = (
@@ -214,7 +269,17 @@ class Store:
         )
 
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
         self.engine.dispose()
+
+    def auth_changes(self) -> int | None:
+        """How many times keys, tenants or policies changed; None where it is not counted.
+
+        Cheap enough for every request (one primary-key read on a connection of its own);
+        counted for SQLite files, where triggers keep it. None means: do not cache.
+        """
+        return self._changes.read() if self._changes is not None else None
 
     # ------------------------------------------------------------ tenants
 
@@ -391,6 +456,31 @@ class Store:
             tenant_name=m["t_name"],
         )
         return tenant, key
+
+
+class _ChangeCounter:
+    """Reads `auth_changes` on a DBAPI connection kept apart from the pool, for speed.
+
+    Outside a transaction each read sees the latest commit of any process (WAL).
+    """
+
+    _QUERY = "SELECT count FROM auth_changes WHERE id = 1"
+
+    def __init__(self, engine: Engine) -> None:
+        pooled = engine.raw_connection()
+        self._conn = pooled.driver_connection
+        pooled.detach()  # ours for good: never handed to another caller, closed by close()
+        self._lock = threading.Lock()
+
+    def read(self) -> int | None:
+        """The count; None if its row is gone (then triggers count nothing: do not cache)."""
+        with self._lock:
+            row = self._conn.execute(self._QUERY).fetchone()
+        return int(row[0]) if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

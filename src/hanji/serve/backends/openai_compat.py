@@ -5,11 +5,18 @@ cannot run a generation twice. Everything else maps onto one gateway status: the
 upstream's 4xx validation errors pass through as 400, its auth failures and 5xx become
 502 (the caller cannot fix those), timeouts 504, its 429 stays 429 with ``Retry-After``.
 
-Connections are spread over several small httpx clients used in turn: httpcore scans every
-connection of its pool on each request, so one pool of hundreds of connections costs more
-per request the busier it gets (measured on two cores, 200 concurrent requests to a fast
-upstream: about 230 req/s through one pool of 512 connections, 500 through 16 pools of
-32, 750 through 64 pools of 8).
+Requests are httpx `Request`s built once per call and handed to httpx's own transport
+(`AsyncHTTPTransport`, httpcore's pool) directly: the `AsyncClient` layers above it (cookie
+jar, auth and redirect hooks) cost ~100-200 us per call and serve nothing here — worse, the
+shared cookie jar would send one tenant's upstream cookies with another tenant's requests.
+Two cases keep the client: a transport passed in (tests pass `httpx.MockTransport`), and a
+proxy set in the environment (``HTTPS_PROXY``...), which the client applies.
+
+Connections are spread over several small pools used in turn (``pool_shards``): httpcore
+scans every connection of its pool on each request, so one pool of hundreds of connections
+costs more per request the busier it gets (measured on two cores, 200 concurrent requests
+to a fast upstream: about 230 req/s through one pool of 512 connections, 500 through 16
+pools of 32, 750 through 64 pools of 8).
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import itertools
 import json
 import logging
 import math
+import urllib.request
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,6 +59,33 @@ _FINISH = {"stop", "length", "content_filter", "tool_calls"}
 _MAX_UPSTREAM_MESSAGE = 300
 
 
+@dataclass(frozen=True)
+class _Shard:
+    """One connection pool: requests go to ``direct`` when it is set, else through ``client``."""
+
+    client: httpx.AsyncClient
+    direct: httpx.AsyncBaseTransport | None
+
+    async def send(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+        if self.direct is None:
+            return await self.client.send(request, stream=stream)
+        response = await self.direct.handle_async_request(request)
+        response.request = request
+        if not stream:
+            try:
+                await response.aread()  # closes the stream, which frees the connection
+            except BaseException:
+                await response.aclose()
+                raise
+        return response
+
+
+def _env_proxy(scheme: str) -> bool:
+    """Whether the environment names a proxy for ``scheme`` (httpx's client honours it)."""
+    proxies = urllib.request.getproxies()
+    return bool(proxies.get(scheme) or proxies.get("all"))
+
+
 class OpenAIBackend(Backend):
     kind = "openai"
 
@@ -62,58 +98,76 @@ class OpenAIBackend(Backend):
     ) -> None:
         super().__init__(config.served_name)
         self.config = config
+        self._host = urlparse(config.url).hostname  # asked twice per request
         self._api_key = api_key
         self._transport = transport
-        self._clients: list[httpx.AsyncClient] = []
-        self._next: itertools.cycle[httpx.AsyncClient] | None = None
+        self._shards: list[_Shard] = []
+        self._next: itertools.cycle[_Shard] | None = None
         self._urls: dict[str, httpx.URL] = {}
+        self._headers = httpx.Headers()
+        self._extensions: dict[str, Any] = {}
 
     @property
     def host(self) -> str | None:
-        return urlparse(self.config.url).hostname
+        return self._host
 
     async def start(self) -> None:
-        if self._clients:
+        if self._shards:
             return
         cfg = self.config
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         per_shard = math.ceil(cfg.max_connections / cfg.pool_shards)
+        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        timeout = httpx.Timeout(cfg.timeout_s, connect=cfg.connect_timeout_s)
         tls = httpx.create_ssl_context()  # one for all shards: each costs ~20 ms to build
-        self._clients = [
-            httpx.AsyncClient(
+        direct = self._transport is None and not _env_proxy(httpx.URL(cfg.url).scheme)
+        for _ in range(cfg.pool_shards):
+            transport = self._transport or httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+            client = httpx.AsyncClient(
                 base_url=cfg.url + "/",
                 headers=headers,
-                timeout=httpx.Timeout(cfg.timeout_s, connect=cfg.connect_timeout_s),
-                limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
-                transport=self._transport,
+                timeout=timeout,
+                limits=limits,
+                transport=transport,
                 follow_redirects=False,
                 verify=tls,
             )
-            for _ in range(cfg.pool_shards)
-        ]
-        self._next = itertools.cycle(self._clients)
-        # parsed once: merging a relative path into base_url costs ~25 us per request
+            own = transport if direct else None
+            self._shards.append(_Shard(client, own))
+        self._next = itertools.cycle(self._shards)
+        # built once: what `client.build_request` would merge on every request
+        self._headers = httpx.Headers(self._shards[0].client.headers)
+        self._headers["Content-Type"] = "application/json"
+        self._extensions = {"timeout": timeout.as_dict()}
         self._urls = {
             path: httpx.URL(f"{cfg.url}/{path}")
             for path in ("chat/completions", "completions", "embeddings")
         }
 
     async def close(self) -> None:
-        clients, self._clients, self._next = self._clients, [], None
-        for client in clients:
-            await client.aclose()
+        shards, self._shards, self._next = self._shards, [], None
+        for shard in shards:
+            await shard.client.aclose()
 
     # ------------------------------------------------------------ HTTP
 
     async def _send(self, path: str, body: dict[str, Any], *, stream: bool) -> httpx.Response:
         if self._next is None:
             raise BadGateway(f"the upstream for '{self.name}' is not connected")
-        client = next(self._next)
+        shard = next(self._next)
+        # as httpx encodes json=, without its per-request header merging
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         attempt = 0
         while True:
             try:
-                request = client.build_request("POST", self._urls[path], json=body)
-                response = await client.send(request, stream=stream)
+                request = httpx.Request(
+                    "POST",
+                    self._urls[path],
+                    content=content.encode(),
+                    headers=self._headers,
+                    extensions=dict(self._extensions),
+                )
+                response = await shard.send(request, stream=stream)
                 break
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt >= self.config.connect_retries:
