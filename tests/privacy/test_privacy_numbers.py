@@ -147,3 +147,18 @@ def test_number_runs_split_at_spaces():
 def test_negative_context_only_weakens_strong_formats():
     # a mobile number next to a delivery word is still a mobile number
     assert found("택배 기사님 010-2345-6789") == [("PHONE", "010-2345-6789")]
+
+
+def test_nothing_found_before_the_start_it_was_asked_from():
+    """`start` splits released text from new text (StreamGuard): no entity may begin before it."""
+    import json
+    from pathlib import Path
+
+    from hanji.privacy.numbers import find_numbers
+
+    lines = Path(__file__).parents[1] / "data" / "pii_eval.jsonl"
+    texts = [json.loads(x)["text"] for x in lines.read_text("utf-8").splitlines() if x.strip()]
+    texts.append("면허 서울 12 345678 90 그리고 010 1234 5678")
+    for text in texts:
+        for start in range(0, len(text), 3):
+            assert all(e.start >= start for e in find_numbers(text, start)), (text, start)

@@ -12,17 +12,13 @@ from __future__ import annotations
 import re
 
 from hanji.privacy.lexicon import SIDO, SIGUNGU
+from hanji.privacy.patterns import word_alternation
 from hanji.privacy.types import Entity, Spans
 
 __all__ = ["ADDRESS_HOLD", "ADDRESS_PATTERN", "find_addresses"]
 
-
-def _alt(words: tuple[str, ...] | list[str]) -> str:
-    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
-
-
-_SIDO = _alt(SIDO)
-_SGG_KNOWN = _alt(SIGUNGU)
+_SIDO = word_alternation(SIDO)
+_SGG_KNOWN = word_alternation(SIGUNGU)
 _SGG_ANY = r"[가-힣]{1,5}(?:시|군|구)"
 _EMD = r"[가-힣]{1,4}[0-9]{0,2}(?:읍|면)"
 _DONGRI = r"[가-힣]{1,6}[0-9]{0,2}(?:동|리|가)"
@@ -51,6 +47,8 @@ _LOOKBACK = 64  # the longest region + road prefix before an anchor
 
 
 def find_addresses(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
+    if text.isascii():
+        return []  # O(1): every anchor is a syllable
     out: list[Entity] = []
     covered = start
     for a in _ANCHOR_RE.finditer(text, start):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from hanji.privacy.patterns import word_alternation
+
 __all__ = ["CONTEXT_WINDOW", "NEGATIVE", "nearest_keyword"]
 
 # How far back (code points) a keyword may stand from the candidate it qualifies.
@@ -47,7 +49,7 @@ _TYPE_OF: dict[str, str] = {}
 for _type, _words in _KEYWORDS.items():
     for _w in _words:
         _TYPE_OF.setdefault(_w, _type)
-_KEYWORD_RE = re.compile("|".join(re.escape(w) for w in sorted(_TYPE_OF, key=len, reverse=True)))
+_KEYWORD_RE = re.compile(word_alternation(_TYPE_OF))
 
 
 def nearest_keyword(text: str, start: int, window: int = CONTEXT_WINDOW) -> str | None:
@@ -55,7 +57,5 @@ def nearest_keyword(text: str, start: int, window: int = CONTEXT_WINDOW) -> str 
 
     Returns an entity type, `NEGATIVE` for words such as 주문번호 or 바코드, or None.
     """
-    last = None
-    for m in _KEYWORD_RE.finditer(text, max(0, start - window), start):
-        last = m
-    return _TYPE_OF[last.group()] if last is not None else None
+    words = _KEYWORD_RE.findall(text, max(0, start - window), start)
+    return _TYPE_OF[words[-1]] if words else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from hanji.privacy.address import find_addresses
 from hanji.privacy.ascii_ids import find_emails, find_ipv6, find_passports
@@ -39,8 +40,18 @@ def candidates(
 
     `spans`, when given, receives every raw match span the recognisers scanned.
     """
-    found: list[Entity] = []
-    if wanted & _NUMERIC:
+    if wanted is _ALL:  # the common case: every recogniser, nothing to filter
+        found = find_numbers(text, start, spans)
+        if ":" in text:  # the recognisers' own first test, without the call
+            found += find_ipv6(text, start, spans)
+        if "@" in text:
+            found += find_emails(text, start, spans)
+        found += find_passports(text, start, spans)
+        found += find_addresses(text, start, spans)
+        found += find_persons(text, start, spans)
+        return found
+    found = []
+    if not wanted.isdisjoint(_NUMERIC):
         found += find_numbers(text, start, spans)
     if "IP" in wanted:
         found += find_ipv6(text, start, spans)
@@ -60,11 +71,21 @@ def resolve(entities: list[Entity]) -> list[Entity]:
     if len(entities) < 2:
         return list(entities)
     kept: list[Entity] = []
-    for e in sorted(entities, key=lambda x: (-x.score, x.start - x.end, x.start)):
-        if all(e.end <= k.start or e.start >= k.end for k in kept):
+    for e in sorted(entities, key=_priority):
+        for k in kept:
+            if e.start < k.end and k.start < e.end:
+                break  # overlaps an entity already kept
+        else:
             kept.append(e)
-    kept.sort(key=lambda x: x.start)
+    kept.sort(key=_by_start)
     return kept
+
+
+def _priority(e: Entity) -> tuple[float, int, int]:
+    return (-e.score, e.start - e.end, e.start)
+
+
+_by_start = attrgetter("start")
 
 
 def detect(

@@ -10,6 +10,7 @@ that fit no type as a whole are retried piecewise at their spaces ("2024-01-15
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from hanji.privacy.context import NEGATIVE, nearest_keyword
 from hanji.privacy.types import Entity, Spans
@@ -47,7 +48,7 @@ _REGION_NAMES = (
 # Old driver's licences start with the region's name ("서울 91-123456-78"): hold it too.
 LICENCE_HOLD = rf"(?<![가-힣])(?:{_REGION_NAMES})[ ]?[0-9]*(?:[ \-.][0-9]+){{0,3}}[ \-.]?(?s:.)?"
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
-_GROUP_RE = re.compile(r"[0-9]+")
+_GROUP_SPLIT = re.compile(r"([0-9]+)")
 
 _MOBILE = frozenset({"010", "011", "016", "017", "018", "019"})
 _AREA = frozenset("031 032 033 041 042 043 044 051 052 053 054 055 061 062 063 064".split())
@@ -64,28 +65,56 @@ _ALLOWED_SEPS = {
     "ACCOUNT": frozenset("-"),
     "IP": frozenset("."),
 }
+# The formats whose separators a uniform run of one separator character suits; a single
+# block of digits (no separator) suits them all.
+_FITS: dict[str, frozenset[str]] = {
+    sep: frozenset(kind for kind, allowed in _ALLOWED_SEPS.items() if sep in allowed)
+    for sep in set().union(*_ALLOWED_SEPS.values())
+}
+_FITS[""] = frozenset(_ALLOWED_SEPS)
+_FITS_NONE: frozenset[str] = frozenset()
+_DOT = frozenset(".")
+
+
+# A run that starts with a digit is digit groups joined by one separator character each,
+# so str.translate can take it apart without a regex call.
+_SEPARATORS_TO_SPACE = str.maketrans("-.", "  ")
+_DROP_DIGITS = str.maketrans("", "", "0123456789")
 
 
 class _Run:
     """Digit groups of one candidate with their offsets and the separators between them."""
 
-    __slots__ = ("ends", "paren", "plus", "seps", "starts", "values")
+    __slots__ = ("_edges", "end", "paren", "plus", "seps", "start", "values")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        self.values: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.seps: list[str] = []
-        self.plus = text[start] == "+"
-        self.paren = text[start] == "("
-        prev_end = -1
-        for m in _GROUP_RE.finditer(text, start, end):
-            if prev_end >= 0:
-                self.seps.append(text[prev_end : m.start()])
-            self.values.append(m.group())
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-            prev_end = m.end()
+        piece = text[start:end]
+        self.start, self.end = start, end
+        self.plus = piece[0] == "+"
+        self.paren = piece[0] == "("
+        self._edges: list[int] | None = None
+        if self.plus or self.paren:
+            # [lead, group, sep, group, ..., group, tail]; seps may be ") " or " (".
+            parts = _GROUP_SPLIT.split(piece)
+            self.values: list[str] = parts[1::2]
+            self.seps: list[str] = parts[2:-1:2]
+            self._edges = list(accumulate(map(len, parts), initial=start))
+        else:
+            self.values = piece.translate(_SEPARATORS_TO_SPACE).split()
+            self.seps = list(piece.translate(_DROP_DIGITS))
+
+    def bounds(self, i: int, j: int) -> tuple[int, int]:
+        """Where groups i..j-1 start and end in the text."""
+        edges = self._edges
+        if edges is None:
+            if i == 0 and j == len(self.values):
+                return self.start, self.end
+            parts = [""]
+            for value, sep in zip(self.values, [*self.seps, ""], strict=True):
+                parts += (value, sep)
+            # Group g starts at edges[2 * g + 1] and ends at edges[2 * g + 2].
+            edges = self._edges = list(accumulate(map(len, parts), initial=self.start))
+        return edges[2 * i + 1], edges[2 * j]
 
 
 def _phone(d: str, shape: tuple[int, ...], seps: str) -> float:
@@ -163,18 +192,16 @@ def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, flo
     sepset = set(seps)
     d = "".join(values)
     n = len(d)
-    shape = tuple(len(v) for v in values)
-    start, end = run.starts[i], run.ends[j - 1]
+    shape = tuple(map(len, values))
+    start, end = run.bounds(i, j)
     plus = run.plus and i == 0
     paren = run.paren and i == 0
     if plus or paren:
         start = text.rfind("+" if plus else "(", 0, start + 1)
     readings: list[tuple[str, float]] = []
     single = len(values) == 1
-    uniform = len(sepset) <= 1
-
-    def seps_ok(kind: str) -> bool:
-        return uniform and sepset <= _ALLOWED_SEPS[kind]
+    # The formats these separators suit (a mix of separators suits none).
+    fits = _FITS.get(seps[:1], _FITS_NONE) if len(sepset) <= 1 else _FITS_NONE
 
     # Phones, also behind +82 or (0xx).
     if plus:
@@ -198,53 +225,55 @@ def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, flo
             if score:
                 readings.append(("PHONE", score))
         return readings, start, end
-    if d[0] == "0" and (single or seps_ok("PHONE")):
+    if d[0] == "0" and "PHONE" in fits:
         score = _phone(d, shape, seps)
         if score:
             readings.append(("PHONE", score))
-    if n == 13 and (single or (shape == (6, 7) and seps_ok("RESIDENT"))):
-        _resident(d, not single, readings)
-        if single and ean13_ok(d):
-            # Also a valid barcode; Korean goods start 880, books 978/979.
-            penalty = 0.4 if d[:3] in ("880", "978", "979") else 0.2
-            readings[:] = [(t, s - penalty) for t, s in readings]
-    if n == 10 and d[0] != "0" and (single or (shape == (3, 2, 5) and seps_ok("BRN"))):
-        if brn_checksum_ok(d):
-            readings.append(("BRN", 0.4 if single else 0.85))
-        else:
-            readings.append(("BRN", 0.02))
-    if n in (14, 15, 16) and (
-        single or (shape in ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4)) and seps_ok("CARD"))
-    ):
-        issuer = d[0] in "3456" or d[0] == "9" or "2221" <= d[:4] <= "2720"
-        if luhn_ok(d):
-            score = 0.7 if single else 0.9
-            if not issuer:
-                score -= 0.3
-        else:
-            score = 0.02  # a card number always carries its Luhn digit
-        readings.append(("CARD", score))
-    if (
-        n == 12
-        and d[:2] in _LICENCE_REGIONS
-        and (single or (shape == (2, 2, 6, 2) and seps_ok("DRIVER_LICENSE")))
-    ):
-        readings.append(("DRIVER_LICENSE", 0.3 if single else 0.9))
-    if shape == (2, 6, 2) and seps_ok("DRIVER_LICENSE"):
-        region = _LICENCE_REGION_NAMES.search(text, max(0, start - 6), start)
-        if region is not None:
-            readings.append(("DRIVER_LICENSE", 0.9))
-            start = region.start()
-        else:
-            readings.append(("DRIVER_LICENSE", 0.3))
-    if len(values) == 4 and sepset == {"."}:
+    # The formats below are told apart by their digit count first (a 10-digit run may be
+    # a BRN or an old-style licence, in that order).
+    if n == 13:
+        if single or (shape == (6, 7) and "RESIDENT" in fits):
+            _resident(d, not single, readings)
+            if single and ean13_ok(d):
+                # Also a valid barcode; Korean goods start 880, books 978/979.
+                penalty = 0.4 if d[:3] in ("880", "978", "979") else 0.2
+                readings[:] = [(t, s - penalty) for t, s in readings]
+    elif n == 10:
+        if d[0] != "0" and (single or (shape == (3, 2, 5) and "BRN" in fits)):
+            if brn_checksum_ok(d):
+                readings.append(("BRN", 0.4 if single else 0.85))
+            else:
+                readings.append(("BRN", 0.02))
+        if shape == (2, 6, 2) and "DRIVER_LICENSE" in fits:
+            region = _LICENCE_REGION_NAMES.search(text, max(0, start - 6), start)
+            if region is not None:
+                readings.append(("DRIVER_LICENSE", 0.9))
+                start = region.start()
+            else:
+                readings.append(("DRIVER_LICENSE", 0.3))
+    elif 14 <= n <= 16:
+        if single or (shape in ((4, 4, 4, 4), (4, 6, 5), (4, 6, 4)) and "CARD" in fits):
+            issuer = d[0] in "3456" or d[0] == "9" or "2221" <= d[:4] <= "2720"
+            if luhn_ok(d):
+                score = 0.7 if single else 0.9
+                if not issuer:
+                    score -= 0.3
+            else:
+                score = 0.02  # a card number always carries its Luhn digit
+            readings.append(("CARD", score))
+    elif n == 12:
+        if d[:2] in _LICENCE_REGIONS and (
+            single or (shape == (2, 2, 6, 2) and "DRIVER_LICENSE" in fits)
+        ):
+            readings.append(("DRIVER_LICENSE", 0.3 if single else 0.9))
+    if len(values) == 4 and sepset == _DOT:
         score = _ip(values)
         if score:
             readings.append(("IP", score))
     if 10 <= n <= 14:
         if single:
             readings.append(("ACCOUNT", 0.2))
-        elif 2 <= len(values) <= 4 and min(shape) >= 2 and seps_ok("ACCOUNT"):
+        elif 2 <= len(values) <= 4 and min(shape) >= 2 and "ACCOUNT" in fits:
             readings.append(("ACCOUNT", 0.3))
     return readings, start, end
 
@@ -277,11 +306,12 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
     """
     out: list[Entity] = []
     for m in _NUMBER_RE.finditer(text, start):
+        span = m.span()
         if spans is not None:
-            spans.append(m.span())
-        if m.end() - m.start() < 7:
+            spans.append(span)
+        if span[1] - span[0] < 7:
             continue  # no identifier is shorter than 7 characters ("1.1.1.1")
-        run = _Run(text, m.start(), m.end())
+        run = _Run(text, *span)
         k = len(run.values)
         if k == 0:
             continue
@@ -301,7 +331,8 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
                     continue
                 found = _classify(text, run, cuts[a], cuts[b])
                 if found is not None:
-                    out.append(found)
+                    if found.start >= start:  # a licence's region word may lie before it
+                        out.append(found)
                     a = b
                     break
             else:
@@ -310,10 +341,11 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
 
 
 def _classify(text: str, run: _Run, i: int, j: int) -> Entity | None:
+    n = len("".join(run.values[i:j]))
+    if not 9 <= n <= 16 and j - i != 4 and not (i == 0 and (run.plus or run.paren)):
+        return None  # no format has this many digits (an IP is four groups, a phone 9-12)
     # Fewer than 7 digits is no identifier, except four dotted octets ("10.0.0.1").
-    if sum(len(v) for v in run.values[i:j]) < 7 and (
-        j - i != 4 or set(run.seps[i : j - 1]) != {"."}
-    ):
+    if n < 7 and (j - i != 4 or set(run.seps[i : j - 1]) != _DOT):
         return None
     readings, s, e = _readings(text, run, i, j)
     if not readings:

@@ -29,6 +29,7 @@ from hanji.privacy.lexicon import (
     SURNAMES_RARE,
     TITLES,
 )
+from hanji.privacy.patterns import word_alternation
 from hanji.privacy.types import Entity, Spans
 
 __all__ = ["PERSON_HOLD", "PERSON_PATTERN", "ROLE_PATTERN", "find_persons"]
@@ -43,8 +44,7 @@ _NAME = _SUR + r"(?<![가-힣][가-힣])(?:" + _DOUBLE + r")?[가-힣]{2}"
 _NAME_ROLE = _SUR + r"(?<![가-힣][가-힣])(?:(?:" + _DOUBLE + r")[가-힣]{1,2}|[가-힣]{1,2})"
 
 
-def _alt(words: tuple[str, ...] | list[str]) -> str:
-    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+_alt = word_alternation  # longest word first, as a prefix tree (see patterns.py)
 
 
 # A title is spaced off the name (씨 and 님 may be attached) and ends there: followed by
@@ -67,16 +67,28 @@ _NUMBER_NEXT = r"[ ]?[:(/,|][ ]?(?:\+82|0[1-9]|[0-9]{2,6}[\-. ][0-9])|[ ](?:\+82
 # No lookbehind in front: a pattern that starts with a set of literals lets the regex engine
 # skip ahead to candidates; the "not inside a word" check is done on the match.
 _ROLE = (
-    r"(" + _alt([w.replace("는분", "는[ ]?분") for w in ROLE_WORDS]) + r")"
+    r"(" + _alt([*ROLE_WORDS, *(w.replace("는분", "는 분") for w in ROLE_WORDS)]) + r")"
     r"([ ]{0,2}(?:[:：]|은|는|이|가|명|란)?[ ]{0,2})"
 )
 _ROLE_AFTER = r"(?=" + _alt([*PARTICLES, *COPULAS]) + r"?(?![가-힣]))"
 _LIST_SEP = r"(?:\([^()\n]{1,12}\))?[ ]?[,·][ ]?"
 
 _LIST_NEXT = r"(?:[ ]?[,·][ ]?" + _NAME + r"){1,5}(?:" + _TITLE + r"|[ ]등(?![가-힣]))"
+# The evidence is captured inside the lookahead, in the order find_persons weighs it, so
+# that the match itself says which rule holds (a bare particle captures nothing).
+_EVIDENCE = (
+    ("title", _TITLE), ("paren", _PAREN), ("number", _NUMBER_NEXT), ("list", _LIST_NEXT)
+)  # fmt: skip
 PERSON_PATTERN = (
-    _NAME + r"(?=" + "|".join((_TITLE, _PAREN, _PARTICLE, _NUMBER_NEXT, _LIST_NEXT)) + ")"
+    _NAME
+    + r"(?="
+    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _EVIDENCE)
+    + "|"
+    + _PARTICLE
+    + ")"
 )
+# Score of a name by its evidence (before the name-likeness adjustment).
+_EVIDENCE_SCORE = {"title": 0.8, "paren": 0.85, "number": 0.65, "list": 0.7}
 _NOT_ROLE = r"(?!" + _alt(list(ROLE_WORDS)) + r"(?![가-힣]))"
 ROLE_PATTERN = (
     _ROLE
@@ -99,10 +111,6 @@ PERSON_HOLD = (
 
 _PERSON_RE = re.compile(PERSON_PATTERN)
 _ROLE_RE = re.compile(ROLE_PATTERN)
-_LIST_NEXT_RE = re.compile(_LIST_NEXT)
-_TITLE_RE = re.compile(_TITLE)
-_PAREN_RE = re.compile(_PAREN)
-_NUMBER_NEXT_RE = re.compile(_NUMBER_NEXT)
 _NAME_SPLIT = re.compile(_NAME_ROLE)
 _TITLE_SET = frozenset(TITLES)
 _ROLE_SET = frozenset(ROLE_WORDS)
@@ -119,7 +127,7 @@ def _likeness(name: str) -> float | None:
     if name in PERSON_STOPWORDS or name in _TITLE_SET or name in _ROLE_SET:
         return None
     given = _given(name)
-    if given in _TITLE_SET or any(c not in GIVEN_SYLLABLES for c in given):
+    if given in _TITLE_SET or not GIVEN_SYLLABLES.issuperset(given):
         return None
     if given[-1] in _NEVER_LAST:
         return None
@@ -145,14 +153,19 @@ def _plausible(name: str) -> float:
     return 0.15 if len(given) == 2 and given[0] in GIVEN_FIRST and given[1] in GIVEN_SECOND else 0.0
 
 
+def _keep(
+    found: dict[tuple[int, int], float], start: int, span: tuple[int, int], score: float
+) -> None:
+    """Record a name at `span` (if at or after `start`) unless better evidence already did."""
+    if span[0] >= start and score > found.get(span, 0.0):
+        found[span] = round(min(score, 0.99), 3)
+
+
 def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
     """Names starting at or after `start`; one entity per name, the best evidence wins."""
+    if text.isascii():
+        return []  # O(1): no syllable, so no name and no role word
     found: dict[tuple[int, int], float] = {}
-
-    def add(s: int, e: int, score: float) -> None:
-        if s >= start and score > found.get((s, e), 0.0):
-            found[(s, e)] = round(min(score, 0.99), 3)
-
     for m in _PERSON_RE.finditer(text, start):
         if spans is not None:
             spans.append(m.span())
@@ -160,20 +173,14 @@ def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[
         prior = _likeness(name)
         if prior is None:
             continue
-        e = m.end()
-        if _TITLE_RE.match(text, e):
-            score = 0.8
-        elif _PAREN_RE.match(text, e):
-            score = 0.85
-        elif _NUMBER_NEXT_RE.match(text, e):
-            score = 0.65
-        elif _LIST_NEXT_RE.match(text, e):
-            score = 0.7  # 김민준, 이서연, 박지호 대리: the title at the end covers the list
+        evidence = m.lastgroup  # "list": 김민준, 이서연, 박지호 대리 (the title covers all)
+        if evidence is not None:
+            score = _EVIDENCE_SCORE[evidence]
         elif _given(name)[-1] == "하":
             continue  # 이용하는, 조정하는: a verb stem and its ending
         else:  # only a particle: the name must carry itself
             score = 0.25 + _plausible(name)
-        add(m.start(), e, score + prior)
+        _keep(found, start, m.span(), score + prior)
     for m in _ROLE_RE.finditer(text, max(0, start - 16)):
         if spans is not None:
             spans.append(m.span())
@@ -185,5 +192,7 @@ def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[
             prior = _likeness(name)
             if prior is None or (len(name) == 2 and not strong):
                 continue
-            add(n.start(), n.end(), (0.8 if len(name) >= 3 else 0.65) + prior / 2)
+            _keep(found, start, n.span(), (0.8 if len(name) >= 3 else 0.65) + prior / 2)
+    if not found:
+        return []
     return [Entity(s, e, "PERSON", score, text[s:e]) for (s, e), score in sorted(found.items())]
