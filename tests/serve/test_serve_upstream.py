@@ -254,3 +254,123 @@ def test_unreachable_upstream_is_502_for_the_client(
             with pytest.raises(openai.APIStatusError) as info:
                 client.chat.completions.create(model="dead", messages=ASK, stream=stream)
             assert info.value.status_code == 502
+
+
+class _RawUpstream:
+    """A one-thread TCP server that answers each request with ``reply(n, request_bytes)``
+    (None: hang up without answering), counting connections and keeping what it read."""
+
+    def __init__(self, reply) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        self.reply = reply
+        self.requests: list[bytes] = []
+        self.connections = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                while True:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        piece = conn.recv(65536)
+                        if not piece:
+                            break
+                        data += piece
+                    if not data:
+                        break
+                    head, _, body = data.partition(b"\r\n\r\n")
+                    length = int(
+                        next(
+                            (
+                                line.split(b":")[1]
+                                for line in head.split(b"\r\n")
+                                if line.lower().startswith(b"content-length:")
+                            ),
+                            b"0",
+                        )
+                    )
+                    while len(body) < length:
+                        body += conn.recv(65536)
+                    self.requests.append(head)
+                    answer = self.reply(len(self.requests), head)
+                    if answer is None:
+                        break  # hang up after reading the whole request
+                    conn.sendall(answer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+_COMPLETION = (
+    b'{"id":"x","object":"chat.completion","created":0,"model":"m","choices":[{"index":0,'
+    b'"message":{"role":"assistant","content":"\xeb\x84\xa4"},"finish_reason":"stop"}],'
+    b'"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}'
+)
+
+
+def _ok(extra: bytes = b"") -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: %d\r\n\r\n" % len(_COMPLETION)
+        + _COMPLETION
+    )
+
+
+def _ask(backend: OpenAIBackend) -> object:
+    async def main() -> object:
+        await backend.start()
+        try:
+            return await backend.generate(REQ)
+        finally:
+            await backend.close()
+
+    return asyncio.run(main())
+
+
+def test_upstream_hanging_up_after_the_request_is_502_and_never_retried() -> None:
+    """The request reached the upstream: a retry could run the generation twice."""
+    up = _RawUpstream(lambda n, head: None)
+    try:
+        cfg = UpstreamConfig(url=up.url, model="m", name="flaky", connect_retries=3)
+        with pytest.raises(BadGateway):
+            _ask(OpenAIBackend(cfg))
+        assert len(up.requests) == 1
+    finally:
+        up.close()
+
+
+def test_upstream_cookies_are_not_replayed_on_later_requests() -> None:
+    """One connection pool serves every tenant: no cookie jar may carry state between them."""
+    up = _RawUpstream(lambda n, head: _ok(b"Set-Cookie: session=tenant-a; Path=/\r\n"))
+    try:
+        # a host name, not an IP: cookie jars keep no cookies for bare IP addresses
+        url = up.url.replace("127.0.0.1", "localhost")
+        cfg = UpstreamConfig(url=url, model="m", name="jar", pool_shards=1)
+        backend = OpenAIBackend(cfg)
+
+        async def main() -> None:
+            await backend.start()
+            try:
+                for _ in range(2):
+                    await backend.generate(REQ)
+            finally:
+                await backend.close()
+
+        asyncio.run(main())
+        assert len(up.requests) == 2
+        assert all(b"cookie:" not in head.lower() for head in up.requests)
+    finally:
+        up.close()

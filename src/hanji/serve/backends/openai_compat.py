@@ -5,18 +5,19 @@ cannot run a generation twice. Everything else maps onto one gateway status: the
 upstream's 4xx validation errors pass through as 400, its auth failures and 5xx become
 502 (the caller cannot fix those), timeouts 504, its 429 stays 429 with ``Retry-After``.
 
-Requests are httpx `Request`s built once per call and handed to httpx's own transport
-(`AsyncHTTPTransport`, httpcore's pool) directly: the `AsyncClient` layers above it (cookie
-jar, auth and redirect hooks) cost ~100-200 us per call and serve nothing here — worse, the
-shared cookie jar would send one tenant's upstream cookies with another tenant's requests.
-Two cases keep the client: a transport passed in (tests pass `httpx.MockTransport`), and a
+Requests are httpx `Request`s built once per call and handed to the transport directly:
+the `AsyncClient` layers above it (cookie jar, auth and redirect hooks) cost ~100-200 us
+per call and serve nothing here — worse, the shared cookie jar would send one tenant's
+upstream cookies with another tenant's requests. The transport is aiohttp's connection pool
+under httpx's API (`httpx_aiohttp.AiohttpTransport`, the one the `openai` SDK offers):
+httpx's default, httpcore over h11 and anyio, cost more CPU per upstream call than the rest
+of the gateway (bench/gateway.py, two cores, a fast upstream: added p50 2.1 ms and 320
+req/s at 200 concurrent requests with httpcore, 1.7 ms and 620 req/s with aiohttp). Two
+cases keep the client: a transport passed in (tests pass `httpx.MockTransport`), and a
 proxy set in the environment (``HTTPS_PROXY``...), which the client applies.
 
-Connections are spread over several small pools used in turn (``pool_shards``): httpcore
-scans every connection of its pool on each request, so one pool of hundreds of connections
-costs more per request the busier it gets (measured on two cores, 200 concurrent requests
-to a fast upstream: about 230 req/s through one pool of 512 connections, 500 through 16
-pools of 32, 750 through 64 pools of 8).
+Connections are spread over several small pools used in turn (``pool_shards``), which kept
+one busy pool of hundreds of connections from costing more per request the busier it got.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ import itertools
 import json
 import logging
 import math
+import ssl
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from hanji.serve.backends.base import (
     Backend,
@@ -80,6 +84,43 @@ class _Shard:
         return response
 
 
+def _sessions(limits: httpx.Limits, tls: ssl.SSLContext) -> Callable[[], aiohttp.ClientSession]:
+    """aiohttp sessions for `AiohttpTransport`, made inside the running loop when first used.
+
+    No cookie jar: one pool serves every tenant, and an upstream's ``Set-Cookie`` must not
+    ride along on another tenant's request.
+    """
+
+    def make() -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=limits.max_connections or 0,
+            keepalive_timeout=limits.keepalive_expiry,
+            ssl=tls,
+        )
+        return aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False
+        )
+
+    return make
+
+
+def _failure(exc: httpx.HTTPError) -> str:
+    """What went wrong: ``connect`` (the request never left, so a retry cannot run a
+    generation twice), ``timeout``, or ``broken`` (anything after the request was sent).
+
+    httpx-aiohttp maps every aiohttp connection error, a server hanging up mid-response
+    included, to `httpx.ConnectTimeout`; the aiohttp error it chains tells them apart.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, aiohttp.ClientError | TimeoutError):
+        if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+            return "connect"
+        return "timeout" if isinstance(cause, TimeoutError) else "broken"
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return "connect"
+    return "timeout" if isinstance(exc, httpx.TimeoutException) else "broken"
+
+
 def _env_proxy(scheme: str) -> bool:
     """Whether the environment names a proxy for ``scheme`` (httpx's client honours it)."""
     proxies = urllib.request.getproxies()
@@ -117,12 +158,18 @@ class OpenAIBackend(Backend):
         cfg = self.config
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         per_shard = math.ceil(cfg.max_connections / cfg.pool_shards)
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        # idle connections go before the upstream's own keep-alive ends (uvicorn's, vLLM's:
+        # 5 s), so none is reused just as the server closes it
+        limits = httpx.Limits(
+            max_connections=per_shard, max_keepalive_connections=per_shard, keepalive_expiry=4.0
+        )
         timeout = httpx.Timeout(cfg.timeout_s, connect=cfg.connect_timeout_s)
         tls = httpx.create_ssl_context()  # one for all shards: each costs ~20 ms to build
         direct = self._transport is None and not _env_proxy(httpx.URL(cfg.url).scheme)
         for _ in range(cfg.pool_shards):
-            transport = self._transport or httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+            transport = self._transport or AiohttpTransport(
+                limits=limits, client=_sessions(limits, tls), trust_env=False
+            )
             client = httpx.AsyncClient(
                 base_url=cfg.url + "/",
                 headers=headers,
@@ -169,17 +216,17 @@ class OpenAIBackend(Backend):
                 )
                 response = await shard.send(request, stream=stream)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if attempt >= self.config.connect_retries:
-                    self._log_failure(exc, attempt + 1)
-                    raise BadGateway(f"the upstream for '{self.name}' is unreachable") from None
-                attempt += 1
-                await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
-            except httpx.TimeoutException as exc:
-                self._log_failure(exc, attempt + 1)
-                raise GatewayTimeout(f"the upstream for '{self.name}' timed out") from None
             except httpx.HTTPError as exc:
+                failure = _failure(exc)
+                if failure == "connect" and attempt < self.config.connect_retries:
+                    attempt += 1
+                    await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
+                    continue
                 self._log_failure(exc, attempt + 1)
+                if failure == "connect":
+                    raise BadGateway(f"the upstream for '{self.name}' is unreachable") from None
+                if failure == "timeout":
+                    raise GatewayTimeout(f"the upstream for '{self.name}' timed out") from None
                 raise BadGateway(
                     f"the connection to the upstream for '{self.name}' failed"
                 ) from None
@@ -293,9 +340,11 @@ class OpenAIBackend(Backend):
                         yield Chunk(str(text))
                     if choice.get("finish_reason"):
                         finish = _finish(choice["finish_reason"])
-        except httpx.TimeoutException:
-            raise GatewayTimeout(f"the upstream for '{self.name}' timed out mid-stream") from None
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            if _failure(exc) == "timeout":
+                raise GatewayTimeout(
+                    f"the upstream for '{self.name}' timed out mid-stream"
+                ) from None
             raise BadGateway(f"the upstream for '{self.name}' dropped the stream") from None
         finally:
             await response.aclose()
