@@ -176,9 +176,7 @@ def _score_line(
     return missed, false
 
 
-def evaluate(
-    system: System, lines: list[dict], *, repeats: int = 3, errors: str | None = None
-) -> Result:
+def evaluate(system: System, lines: list[dict], *, errors: str | None = None) -> Result:
     result = Result(system.name, note=system.note, types=system.types)
     result.strict = {t: Score() for t in ENTITY_TYPES}
     result.overlap = {t: Score() for t in ENTITY_TYPES}
@@ -199,24 +197,27 @@ def evaluate(
             for s, e, k in false:
                 if errors in ("all", k.split("|")[0]):
                     print(f"FALSE {k:<14} {text[s:e]!r:<30} | {text}")
-    result.chars_per_s = _speed(system, texts, repeats)
     return result
 
 
-def _speed(system: System, texts: list[str], repeats: int) -> float:
-    """Characters per CPU-second of this (single-threaded) process, best of `repeats`.
+def speeds(systems: list[System], texts: list[str], repeats: int) -> list[float]:
+    """Characters per CPU-second of this (single-threaded) process for each system, best
+    of `repeats` passes over `texts`.
 
     CPU time rather than wall time: on a shared machine other processes would otherwise
-    be counted against whichever system happened to run while they did.
+    be counted against whichever system happened to run while they did. The passes are
+    interleaved (one pass of each system per round), so slow drifts of the machine (clock,
+    neighbours on the host) reach every system alike instead of whichever ran last.
     """
     total = sum(len(t) for t in texts)
-    best = float("inf")
+    best = [float("inf")] * len(systems)
     for _ in range(repeats):
-        t0 = time.process_time()
-        for t in texts:
-            system.detect(t)
-        best = min(best, time.process_time() - t0)
-    return total / best if best > 0 else float("inf")
+        for i, system in enumerate(systems):
+            t0 = time.process_time()
+            for t in texts:
+                system.detect(t)
+            best[i] = min(best[i], time.process_time() - t0)
+    return [total / b if b > 0 else float("inf") for b in best]
 
 
 def micro(scores: dict[str, Score], types: frozenset[str] | None = None) -> Score:
@@ -229,20 +230,17 @@ def micro(scores: dict[str, Score], types: frozenset[str] | None = None) -> Scor
     return out
 
 
-def prose_speed(system: System) -> float | None:
-    """Chars/s on plain Korean prose (data/sample), where identifiers are rare."""
+def prose_texts() -> list[str]:
+    """Plain Korean prose (data/sample), where identifiers are rare."""
     files = sorted((ROOT / "data" / "sample" / "train").glob("*.jsonl"))
-    texts = [json.loads(line)["text"] for f in files for line in f.open(encoding="utf-8")]
-    if not texts:
-        return None
-    return _speed(system, texts, 3)
+    return [json.loads(line)["text"] for f in files for line in f.open(encoding="utf-8")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, default=EVAL, help="labelled JSONL")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
-    parser.add_argument("--repeats", type=int, default=3, help="timing passes (best is kept)")
+    parser.add_argument("--repeats", type=int, default=7, help="timing passes (best is kept)")
     parser.add_argument("--only-hanji", action="store_true", help="skip the other libraries")
     parser.add_argument("--errors", default=None, help="print hanji errors of a type (or all)")
     args = parser.parse_args()
@@ -252,20 +250,22 @@ def main() -> None:
     if not args.only_hanji:
         factories += [("ko-pii", ko_pii_system), ("korean-pii", korean_pii_system)]
     results: list[Result] = []
+    timed: list[tuple[System, Result]] = []
     for label, factory in factories:
         try:
             system = factory()
-            res = evaluate(
-                system,
-                lines,
-                repeats=args.repeats,
-                errors=args.errors if label == "hanji" else None,
-            )
-            speed = prose_speed(system)
-            res.note = f"prose {speed / 1e6:.2f} M chars/s" if speed else ""
+            res = evaluate(system, lines, errors=args.errors if label == "hanji" else None)
+            timed.append((system, res))
         except Exception as exc:  # a missing or broken library is reported, not fatal
             res = Result(label, error=f"{type(exc).__name__}: {exc}")
         results.append(res)
+    systems = [system for system, _ in timed]
+    eval_speeds = speeds(systems, [x["text"] for x in lines], args.repeats)
+    prose = prose_texts()
+    prose_speeds = speeds(systems, prose, args.repeats) if prose else [0.0] * len(systems)
+    for (_, res), speed, prose_speed in zip(timed, eval_speeds, prose_speeds, strict=True):
+        res.chars_per_s = speed
+        res.note = f"prose {prose_speed / 1e6:.2f} M chars/s" if prose_speed else ""
 
     n_chars = sum(len(x["text"]) for x in lines)
     n_ents = sum(len(x["entities"]) for x in lines)
