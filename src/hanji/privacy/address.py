@@ -13,7 +13,7 @@ import re
 
 from hanji.privacy.lexicon import SIDO, SIGUNGU
 from hanji.privacy.patterns import word_alternation
-from hanji.privacy.types import Entity, Spans
+from hanji.privacy.types import Entity, Spans, new_entity
 
 __all__ = ["ADDRESS_HOLD", "ADDRESS_PATTERN", "find_addresses"]
 
@@ -41,8 +41,14 @@ ADDRESS_PATTERN = (
 ADDRESS_HOLD = ADDRESS_PATTERN + r"(?s:.){0,2}"
 
 _ANCHOR_RE = re.compile(r"[로길동리가지][ ]?[0-9]")
-_REGION_START_RE = re.compile(rf"(?<![가-힣])(?:{_SIDO}|{_SGG_KNOWN})[ ]")
+# Where a region word followed by a space starts. One prefix tree of both lists, and no
+# lookbehind in front, lets the regex engine skip to the words' first syllables; "not inside
+# a word" is checked on the match. At most one word of either list fits before a space, so
+# the tree finds the same matches as "(?:sido|sigungu)", and a match rejected there covers
+# only positions right behind a syllable, which could not start a region either.
+_REGION_START_RE = re.compile(word_alternation([*SIDO, *SIGUNGU]) + "[ ]")
 _ADDRESS_RE = re.compile(ADDRESS_PATTERN)
+_SIDO_WORDS = tuple(SIDO)
 _LOOKBACK = 64  # the longest region + road prefix before an anchor
 
 
@@ -56,13 +62,13 @@ def find_addresses(text: str, start: int = 0, spans: Spans | None = None) -> lis
             continue
         lo = max(start, a.start() - _LOOKBACK)
         for r in _REGION_START_RE.finditer(text, lo, a.start()):
-            if r.start() < covered:
+            at = r.start()
+            if at < covered or (at and "가" <= text[at - 1] <= "힣"):
                 continue
-            m = _ADDRESS_RE.match(text, r.start())
+            m = _ADDRESS_RE.match(text, at)
             if m is not None and m.end() > a.start():
-                has_sido = text.startswith(tuple(SIDO), m.start())
-                score = 0.9 if has_sido else 0.8
-                out.append(Entity(m.start(), m.end(), "ADDRESS", score, m.group()))
+                score = 0.9 if text.startswith(_SIDO_WORDS, at) else 0.8
+                out.append(new_entity(m.start(), m.end(), "ADDRESS", score, m.group()))
                 if spans is not None:
                     spans.append((m.start(), m.end()))
                 covered = m.end()

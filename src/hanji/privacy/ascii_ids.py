@@ -10,7 +10,7 @@ import ipaddress
 import re
 
 from hanji.privacy.context import NEGATIVE, nearest_keyword
-from hanji.privacy.types import Entity, Spans
+from hanji.privacy.types import Entity, Spans, new_entity
 
 __all__ = ["ASCII_HOLD", "find_emails", "find_ipv6", "find_passports"]
 
@@ -51,7 +51,7 @@ def find_emails(text: str, start: int = 0, spans: Spans | None = None) -> list[E
         if spans is not None:
             spans.append(m.span())
         score = 0.95 if nearest_keyword(text, m.start()) != NEGATIVE else 0.5
-        out.append(Entity(m.start(), m.end(), "EMAIL", score, m.group()))
+        out.append(new_entity(m.start(), m.end(), "EMAIL", score, m.group()))
     return out
 
 
@@ -75,7 +75,8 @@ def find_passports(text: str, start: int = 0, spans: Spans | None = None) -> lis
         elif keyword == NEGATIVE:
             score -= 0.45
         if score > 0:
-            out.append(Entity(m.start(), m.end(), "PASSPORT", round(min(score, 0.99), 3), value))
+            score = round(min(score, 0.99), 3)
+            out.append(new_entity(m.start(), m.end(), "PASSPORT", score, value))
     return out
 
 
@@ -97,5 +98,5 @@ def find_ipv6(text: str, start: int = 0, spans: Spans | None = None) -> list[Ent
         if sum(c != ":" for c in value) < 2:
             continue
         score = 0.85 if nearest_keyword(text, m.start()) != NEGATIVE else 0.4
-        out.append(Entity(m.start(), m.end(), "IP", score, value))
+        out.append(new_entity(m.start(), m.end(), "IP", score, value))
     return out

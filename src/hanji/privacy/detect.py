@@ -100,5 +100,6 @@ def detect(
     if not text:
         return []
     limit = DEFAULT_THRESHOLD if threshold is None else threshold
-    found = [e for e in candidates(text, select_types(types)) if e.score >= limit]
-    return resolve(found)
+    wanted = _ALL if types is None else select_types(types)
+    found = [e for e in candidates(text, wanted) if e.score >= limit]
+    return found if len(found) < 2 else resolve(found)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
+from operator import itemgetter
 
 from hanji.privacy.context import NEGATIVE, nearest_keyword
-from hanji.privacy.types import Entity, Spans
+from hanji.privacy.types import Entity, Spans, new_entity
 from hanji.privacy.validators import (
     brn_checksum_ok,
     crn_checksum_ok,
@@ -185,26 +186,13 @@ def _ip(values: list[str]) -> float:
     return 0.85
 
 
-def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, float]], int, int]:
-    """Plausible (type, score) readings of groups i..j-1, and the span they cover."""
-    values = run.values[i:j]
-    seps = "".join(run.seps[i : j - 1])
-    sepset = set(seps)
-    d = "".join(values)
-    n = len(d)
-    shape = tuple(map(len, values))
-    start, end = run.bounds(i, j)
-    plus = run.plus and i == 0
-    paren = run.paren and i == 0
-    if plus or paren:
-        start = text.rfind("+" if plus else "(", 0, start + 1)
+def _lead_readings(text: str, run: _Run, j: int) -> tuple[list[tuple[str, float]], int, int]:
+    """Readings of groups 0..j-1 of a run behind "+" or "(": only a phone fits."""
+    values = run.values[:j]
+    start, end = run.bounds(0, j)
     readings: list[tuple[str, float]] = []
-    single = len(values) == 1
-    # The formats these separators suit (a mix of separators suits none).
-    fits = _FITS.get(seps[:1], _FITS_NONE) if len(sepset) <= 1 else _FITS_NONE
-
-    # Phones, also behind +82 or (0xx).
-    if plus:
+    if run.plus:
+        start = text.rfind("+", 0, start + 1)
         # "+82 10-1234-5678", "+82-2-2345-6789", "+821012345678", "+82 (0)10 ...": the
         # country code is not a group of the national number, whose leading 0 is implied.
         groups = [values[0][2:], *values[1:]] if values[0].startswith("82") else []
@@ -218,13 +206,30 @@ def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, flo
             score = _phone("0" + "".join(groups), shape_p, "".join(national_seps).replace(" ", "-"))
             if score:
                 readings.append(("PHONE", min(0.95, score + 0.05)))
-        return readings, start, end
-    if paren:
+    else:
+        start = text.rfind("(", 0, start + 1)
         if len(values) >= 2:
-            score = _phone(d, shape, "".join(run.seps[1 : j - 1]))
+            score = _phone("".join(values), tuple(map(len, values)), "".join(run.seps[1 : j - 1]))
             if score:
                 readings.append(("PHONE", score))
-        return readings, start, end
+    return readings, start, end
+
+
+def _readings(
+    text: str, values: list[str], seps: str, d: str, start: int
+) -> tuple[list[tuple[str, float]], int]:
+    """Plausible (type, score) readings of the digit groups `values` joined by `seps`.
+
+    `d` is the digits, `start` where they start in the text; returns the readings and the
+    start of the entity (a licence's region name may stand before its digits).
+    """
+    n = len(d)
+    shape = tuple(map(len, values))
+    readings: list[tuple[str, float]] = []
+    single = len(values) == 1
+    # The formats these separators suit (a mix of separators suits none).
+    uniform = seps.count(seps[:1]) == len(seps) if seps else True
+    fits = _FITS.get(seps[:1], _FITS_NONE) if uniform else _FITS_NONE
     if d[0] == "0" and "PHONE" in fits:
         score = _phone(d, shape, seps)
         if score:
@@ -266,7 +271,7 @@ def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, flo
             single or (shape == (2, 2, 6, 2) and "DRIVER_LICENSE" in fits)
         ):
             readings.append(("DRIVER_LICENSE", 0.3 if single else 0.9))
-    if len(values) == 4 and sepset == _DOT:
+    if seps == "...":  # four groups joined by dots (each separator is one character)
         score = _ip(values)
         if score:
             readings.append(("IP", score))
@@ -275,17 +280,17 @@ def _readings(text: str, run: _Run, i: int, j: int) -> tuple[list[tuple[str, flo
             readings.append(("ACCOUNT", 0.2))
         elif 2 <= len(values) <= 4 and min(shape) >= 2 and "ACCOUNT" in fits:
             readings.append(("ACCOUNT", 0.3))
-    return readings, start, end
+    return readings, start
 
 
 # How much a negative context word (주문번호, 버전, 택배...) takes off. Formats that nothing
 # else shares (a mobile number, four octets) lose less than bare digit strings.
 _NEGATIVE_PENALTY = {"PHONE": 0.3, "IP": 0.3}
+_score_of = itemgetter(1)
 
 
-def _decide(text: str, readings: list[tuple[str, float]], start: int) -> tuple[str, float]:
-    """Apply the nearest context word and pick the best reading."""
-    keyword = nearest_keyword(text, start)
+def _decide(keyword: str, readings: list[tuple[str, float]]) -> tuple[str, float]:
+    """Apply the context word before the candidate and pick the best reading."""
     best_type, best = "", 0.0
     for kind, score in readings:
         if keyword == NEGATIVE:
@@ -296,7 +301,7 @@ def _decide(text: str, readings: list[tuple[str, float]], start: int) -> tuple[s
             score = min(0.99, score + 0.3)  # a foreigner's number in a 주민등록번호 field
         if score > best:
             best_type, best = kind, score
-    return best_type, round(best, 3)
+    return best_type, best
 
 
 def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
@@ -309,21 +314,34 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
         span = m.span()
         if spans is not None:
             spans.append(span)
-        if span[1] - span[0] < 7:
+        s, e = span
+        if e - s < 7:
             continue  # no identifier is shorter than 7 characters ("1.1.1.1")
-        run = _Run(text, *span)
-        k = len(run.values)
-        if k == 0:
-            continue
-        found = _classify(text, run, 0, k)
+        if text[s] == "+" or text[s] == "(":
+            run = _Run(text, s, e)
+            if not run.values:
+                continue
+            found = _classify(text, run, 0, len(run.values))
+            spaced = " " in run.seps
+        else:
+            # The common case, digit groups joined by single separators, is judged whole
+            # before any _Run is built.
+            piece = text[s:e]
+            seps = piece.translate(_DROP_DIGITS)
+            values = piece.replace("-", " ").replace(".", " ").split(" ") if seps else [piece]
+            found = _judge(text, values, seps, s, e)
+            spaced = " " in seps
+            if found is None and spaced:
+                run = _Run(text, s, e)
         if found is not None:
             if found.start >= start:
                 out.append(found)
             continue
-        if " " not in run.seps:
+        if not spaced:
             continue
         # Retry pieces between spaces, longest first, left to right.
-        cuts = [0] + [g + 1 for g, s in enumerate(run.seps) if " " in s] + [k]
+        k = len(run.values)
+        cuts = [0] + [g + 1 for g, sep in enumerate(run.seps) if " " in sep] + [k]
         a = 0
         while a < len(cuts) - 1:
             for b in range(len(cuts) - 1, a, -1):
@@ -341,16 +359,43 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
 
 
 def _classify(text: str, run: _Run, i: int, j: int) -> Entity | None:
-    n = len("".join(run.values[i:j]))
-    if not 9 <= n <= 16 and j - i != 4 and not (i == 0 and (run.plus or run.paren)):
+    """Judge groups i..j-1 of `run`."""
+    if i == 0 and (run.plus or run.paren):
+        n = len("".join(run.values[:j]))
+        # Fewer than 7 digits is no identifier, except four dotted octets ("10.0.0.1").
+        if n < 7 and (j != 4 or set(run.seps[: j - 1]) != _DOT):
+            return None
+        readings, s, e = _lead_readings(text, run, j)
+        return _entity(text, readings, s, e)
+    s, e = run.bounds(i, j)
+    return _judge(text, run.values[i:j], "".join(run.seps[i : j - 1]), s, e)
+
+
+def _judge(text: str, values: list[str], seps: str, s: int, e: int) -> Entity | None:
+    """Judge digit groups `values` joined by `seps`, at [s, e) in the text."""
+    d = "".join(values)
+    n = len(d)
+    if not 9 <= n <= 16 and len(values) != 4:
         return None  # no format has this many digits (an IP is four groups, a phone 9-12)
     # Fewer than 7 digits is no identifier, except four dotted octets ("10.0.0.1").
-    if n < 7 and (j - i != 4 or set(run.seps[i : j - 1]) != _DOT):
+    if n < 7 and seps != "...":
         return None
-    readings, s, e = _readings(text, run, i, j)
+    readings, s = _readings(text, values, seps, d, s)
+    return _entity(text, readings, s, e)
+
+
+def _entity(text: str, readings: list[tuple[str, float]], s: int, e: int) -> Entity | None:
+    """The best reading as an entity at [s, e), or None when none scores above 0."""
     if not readings:
         return None
-    kind, score = _decide(text, readings, s)
+    keyword = nearest_keyword(text, s)
+    if keyword is not None:
+        kind, best = _decide(keyword, readings)
+    elif len(readings) == 1:
+        kind, best = readings[0]
+    else:  # no context word: the best reading as it stands, the first of equals
+        kind, best = max(readings, key=_score_of)
+    score = round(best, 3)
     if score <= 0.0:
         return None
-    return Entity(s, e, kind, score, text[s:e])
+    return new_entity(s, e, kind, score, text[s:e])

@@ -30,14 +30,17 @@ from hanji.privacy.lexicon import (
     TITLES,
 )
 from hanji.privacy.patterns import word_alternation
-from hanji.privacy.types import Entity, Spans
+from hanji.privacy.types import Entity, Spans, new_entity
 
 __all__ = ["PERSON_HOLD", "PERSON_PATTERN", "ROLE_PATTERN", "find_persons"]
 
 _TOP_SURNAMES = frozenset("김이박최정강조윤장임")
 _RARE = frozenset(SURNAMES_RARE)
 _SUR = "[" + SURNAMES_COMMON + SURNAMES_RARE + "독]"
-_DOUBLE = "|".join(f"(?<={d[0]}){d[1]}" for d in DOUBLE_SURNAMES)
+# The second syllable of a double surname, right behind its first: a class first, so that
+# the usual case (no double surname) fails on one character instead of on every branch.
+_DOUBLE_SECOND = "".join(sorted({d[1] for d in DOUBLE_SURNAMES}))
+_DOUBLE = f"[{_DOUBLE_SECOND}](?<={'|'.join(DOUBLE_SURNAMES)})"
 # Three syllables (or a double surname and two), not preceded by a syllable.
 _NAME = _SUR + r"(?<![가-힣][가-힣])(?:" + _DOUBLE + r")?[가-힣]{2}"
 # Two to four syllables, for the role rule.
@@ -153,46 +156,46 @@ def _plausible(name: str) -> float:
     return 0.15 if len(given) == 2 and given[0] in GIVEN_FIRST and given[1] in GIVEN_SECOND else 0.0
 
 
-def _keep(
-    found: dict[tuple[int, int], float], start: int, span: tuple[int, int], score: float
-) -> None:
-    """Record a name at `span` (if at or after `start`) unless better evidence already did."""
-    if span[0] >= start and score > found.get(span, 0.0):
-        found[span] = round(min(score, 0.99), 3)
-
-
 def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
     """Names starting at or after `start`; one entity per name, the best evidence wins."""
     if text.isascii():
         return []  # O(1): no syllable, so no name and no role word
+    # (start, end) -> score; a name found by several rules keeps its best evidence.
     found: dict[tuple[int, int], float] = {}
     for m in _PERSON_RE.finditer(text, start):
+        span = m.span()
         if spans is not None:
-            spans.append(m.span())
+            spans.append(span)
         name = m.group()
         prior = _likeness(name)
         if prior is None:
             continue
         evidence = m.lastgroup  # "list": 김민준, 이서연, 박지호 대리 (the title covers all)
         if evidence is not None:
-            score = _EVIDENCE_SCORE[evidence]
+            score = _EVIDENCE_SCORE[evidence] + prior
         elif _given(name)[-1] == "하":
             continue  # 이용하는, 조정하는: a verb stem and its ending
         else:  # only a particle: the name must carry itself
-            score = 0.25 + _plausible(name)
-        _keep(found, start, m.span(), score + prior)
+            score = 0.25 + _plausible(name) + prior
+        if score > found.get(span, 0.0):
+            found[span] = round(min(score, 0.99), 3)
     for m in _ROLE_RE.finditer(text, max(0, start - 16)):
+        at = m.start()
         if spans is not None:
-            spans.append(m.span())
-        if m.start() and "가" <= text[m.start() - 1] <= "힣":
+            spans.append((at, m.end()))
+        if at and "가" <= text[at - 1] <= "힣":
             continue
-        strong = m.group(1) in ROLE_WORDS_STRONG or ":" in m.group(2) or "：" in m.group(2)
+        joint = m.group(2)
+        strong = m.group(1) in ROLE_WORDS_STRONG or ":" in joint or "：" in joint
         for n in _NAME_SPLIT.finditer(text, m.start(3), m.end(3)):
             name = n.group()
             prior = _likeness(name)
             if prior is None or (len(name) == 2 and not strong):
                 continue
-            _keep(found, start, n.span(), (0.8 if len(name) >= 3 else 0.65) + prior / 2)
+            span = n.span()
+            score = (0.8 if len(name) >= 3 else 0.65) + prior / 2
+            if span[0] >= start and score > found.get(span, 0.0):
+                found[span] = round(min(score, 0.99), 3)
     if not found:
         return []
-    return [Entity(s, e, "PERSON", score, text[s:e]) for (s, e), score in sorted(found.items())]
+    return [new_entity(s, e, "PERSON", score, text[s:e]) for (s, e), score in sorted(found.items())]
