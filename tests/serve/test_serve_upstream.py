@@ -374,3 +374,17 @@ def test_upstream_cookies_are_not_replayed_on_later_requests() -> None:
         assert all(b"cookie:" not in head.lower() for head in up.requests)
     finally:
         up.close()
+
+
+def test_a_proxy_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Networks with separated segments (망분리) reach upstreams through a proxy."""
+    proxy = _RawUpstream(lambda n, head: _ok())
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/v1"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        cfg = UpstreamConfig(url="http://upstream.example/v1", model="m", name="via-proxy")
+        _ask(OpenAIBackend(cfg))
+        assert proxy.requests[0].startswith(b"POST http://upstream.example/v1/chat/completions")
+    finally:
+        proxy.close()

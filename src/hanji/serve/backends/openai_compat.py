@@ -167,9 +167,13 @@ class OpenAIBackend(Backend):
         tls = httpx.create_ssl_context()  # one for all shards: each costs ~20 ms to build
         direct = self._transport is None and not _env_proxy(httpx.URL(cfg.url).scheme)
         for _ in range(cfg.pool_shards):
-            transport = self._transport or AiohttpTransport(
-                limits=limits, client=_sessions(limits, tls), trust_env=False
-            )
+            # with a proxy in the environment, httpx's own transport: a client given a
+            # transport ignores environment proxies
+            transport = self._transport
+            if direct:
+                transport = AiohttpTransport(
+                    limits=limits, client=_sessions(limits, tls), trust_env=False
+                )
             client = httpx.AsyncClient(
                 base_url=cfg.url + "/",
                 headers=headers,
