@@ -25,6 +25,7 @@ from hanji.serve.middleware import GatewayMiddleware
 from hanji.serve.pipeline import Hook, Pipeline
 from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routers import openai, ops
+from hanji.serve.routers.direct import DirectRoutes
 from hanji.serve.security import open_audit, open_vault
 from hanji.serve.settings import Settings
 from hanji.serve.store import Store
@@ -102,6 +103,7 @@ def create_app(
     hooks: Sequence[Hook] | None = None,
     sinks: Sequence[RecordSink] | None = None,
     store: Store | None = None,
+    direct_routes: bool = True,
 ) -> FastAPI:
     """Wire settings, store, backends, pipeline hooks and record sinks into an ASGI app.
 
@@ -109,7 +111,8 @@ def create_app(
     the default pipeline, which is the tenant policy and PII guard (`PolicyGuard`);
     ``sinks`` receive one metadata record per request (default: the access log). The
     audit log (``settings.audit``) is not a sink: it is always on unless settings say so,
-    and the gateway refuses requests while it cannot be written.
+    and the gateway refuses requests while it cannot be written. ``direct_routes=False``
+    answers every request through FastAPI's routes (`routers/direct.py`; tests compare).
     """
     owns_store = store is None
     store = store or Store(settings.db_url)
@@ -170,6 +173,11 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry, once a provider is configured, logs unhandled
+        # exceptions with their text and traceback, which can quote customer content, to
+        # the operator's collector; /metrics and the audit log are the gateway's telemetry.
+        # (Off also spares a provider check per request.)
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.gateway = gateway
     app.include_router(ops.router)
@@ -177,5 +185,7 @@ def create_app(
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    if direct_routes:  # added first, so it runs inside GatewayMiddleware
+        app.add_middleware(DirectRoutes, gateway=gateway)
     app.add_middleware(GatewayMiddleware, gateway=gateway)
     return app
