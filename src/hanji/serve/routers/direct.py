@@ -28,6 +28,7 @@ from hanji.serve.context import RequestContext
 from hanji.serve.errors import APIError
 from hanji.serve.gateway import Gateway
 from hanji.serve.handlers import chat, completions, embeddings
+from hanji.serve.middleware import Message, Receive, Scope, Send
 from hanji.serve.protocol import (
     ChatCompletionRequest,
     CompletionRequest,
@@ -36,10 +37,6 @@ from hanji.serve.protocol import (
 )
 from hanji.serve.routers.deps import json_response
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 Handler = Callable[[Any, RequestContext, Gateway], Awaitable[BaseModel | AsyncIterator[bytes]]]
 
 
