@@ -49,7 +49,8 @@ def route_label(path: str) -> str:
     return "other"
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (``name`` lower-case), or None."""
     for key, value in scope.get("headers", ()):
         if key == name:
             return value.decode("latin-1")
@@ -117,16 +118,16 @@ class GatewayMiddleware:
     async def _admit(self, scope: Scope, ctx: RequestContext) -> None:
         gw = self.gateway
         gw.check_audit()
-        header = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         if self._inline_auth:
-            principal = gw.auth.authenticate(header)
+            principal = gw.auth.authenticate(authorization)
         else:
-            principal = await run_in_threadpool(gw.auth.authenticate, header)
+            principal = await run_in_threadpool(gw.auth.authenticate, authorization)
         scope["state"]["principal"] = principal
         self._bind(ctx, principal)
         if principal.key is not None:
             gw.limiter.check_request(principal.key)
-        length = _header(scope, b"content-length")
+        length = header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > gw.settings.max_body_bytes:
             raise self._too_large()
 

@@ -28,7 +28,7 @@ from hanji.serve.context import RequestContext
 from hanji.serve.errors import APIError
 from hanji.serve.gateway import Gateway
 from hanji.serve.handlers import chat, completions, embeddings
-from hanji.serve.middleware import Message, Receive, Scope, Send
+from hanji.serve.middleware import Message, Receive, Scope, Send, header
 from hanji.serve.protocol import (
     ChatCompletionRequest,
     CompletionRequest,
@@ -52,14 +52,11 @@ ROUTES = {
     "/v1/embeddings": DirectRoute(EmbeddingRequest, embeddings.create_embeddings),
 }
 
-_JSON = frozenset({b"application/json", b"application/json; charset=utf-8"})
+_JSON = frozenset({"application/json", "application/json; charset=utf-8"})
 
 
 def _json_content(scope: Scope) -> bool:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            return value.lower() in _JSON
-    return False
+    return (header(scope, b"content-type") or "").lower() in _JSON
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
