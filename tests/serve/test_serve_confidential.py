@@ -11,6 +11,7 @@ import logging
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -211,14 +212,21 @@ def test_revocation_is_immediate_and_audited(
     settings: Settings, store: Store, tenant_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HANJI_HOME", str(settings.home))
+    audit = AuditLog(store.engine)
     with ServerThread(create_app(settings, backends=[FakeBackend()], store=store)) as running:
         client = sdk(running.url, tenant_key)
         client.models.list()
+        # The record is written after the answer is sent, by the audit thread: wait for it,
+        # so that the chain's order below is the order the events happened in.
+        deadline = time.monotonic() + 10
+        while not any(json.loads(r.data).get("status") == 200 for r in audit.records()):
+            assert time.monotonic() < deadline, "the request's audit record never landed"
+            time.sleep(0.01)
         (key,) = store.list_keys("한빛은행")
         assert runner.invoke(tenant_app, ["key", "revoke", key.id]).exit_code == 0
         with pytest.raises(openai.AuthenticationError):
             client.models.list()
-    records = [json.loads(r.data) for r in AuditLog(store.engine).records()]
+    records = [json.loads(r.data) for r in audit.records()]
     statuses = [(r.get("event"), r.get("status")) for r in records]
     assert statuses[-3:] == [("request", 200), ("key.revoke", None), ("request", 401)]
 
