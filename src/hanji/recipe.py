@@ -125,6 +125,8 @@ class StageSection(_Section):
     schedule: Literal["cosine", "linear", "constant"] = "cosine"
     lora_r: int = Field(default=16, ge=1)
     lora_alpha: int = Field(default=32, ge=1)
+    embedding_lr_scale: float = Field(default=1.0, gt=0)
+    """The embedding matrices train at this multiple of ``lr`` (new rows have most to learn)."""
 
 
 class SftSection(_Section):
@@ -144,6 +146,8 @@ class TrainSection(_Section):
     clip_grad: float = Field(default=1.0, gt=0)
     weight_decay: float = Field(default=0.0, ge=0)
     heldout_fraction: float = Field(default=0.02, ge=0, lt=0.5)
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """``auto``: bf16 autocast on a GPU with bf16 or a CPU with AMX tiles, else fp32."""
     stages: list[StageSection] = Field(default_factory=list)
     sft: SftSection | None = None
 
@@ -163,6 +167,8 @@ class EvalSection(_Section):
     fits is scored in one pass; longer ones slide with half-window overlap."""
     prompts: list[str] = Field(default_factory=list)
     """Korean prompts whose greedy generations (base and new) go into the report."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """``auto``: bf16 autocast on a GPU with bf16 or a CPU with AMX tiles, else fp32."""
 
 
 class OutputSection(_Section):

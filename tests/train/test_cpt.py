@@ -179,6 +179,29 @@ def test_bad_stage_names_the_field() -> None:
         StageSpec("full", 0, 1e-4)
     with pytest.raises(ValueError, match="--batch-size must be >= 1"):
         LoopConfig(batch_size=0)
+    with pytest.raises(ValueError, match="precision must be auto, fp32 or bf16"):
+        LoopConfig(precision="fp16")
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("fp32", "float32"), ("bf16", "bfloat16")])
+def test_precision_is_applied_and_recorded(
+    toy_model_dir, korean_jsonl, tmp_path, precision, dtype
+) -> None:
+    """bf16 autocasts the forward (fp32 master weights and optimiser); both learn."""
+    summary = train_cpt(
+        str(toy_model_dir),
+        [korean_jsonl],
+        tmp_path / "out",
+        steps=20,
+        lr=1e-2,
+        seq_len=32,
+        config=LoopConfig(**CFG, precision=precision),
+    )
+    losses = [x["loss"] for x in summary.losses]
+    assert summary.dtype == dtype
+    assert sum(losses[-3:]) < sum(losses[:3])
+    weights = _weights(tmp_path / "out")
+    assert all(t.dtype == torch.float32 for t in weights.values())
 
 
 def test_lora_resume_matches_an_uninterrupted_run(toy_model_dir, korean_jsonl, tmp_path) -> None:

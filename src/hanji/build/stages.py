@@ -204,11 +204,21 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         weight_decay=tr.weight_decay,
         checkpoint_every=tr.checkpoint_every,
         progress=ctx.progress,
+        precision=tr.precision,
     )
     figures: dict[str, Any] = {}
     if tr.stages:
         stages = [
-            StageSpec(s.kind, s.steps, s.lr, s.warmup_steps, s.schedule, s.lora_r, s.lora_alpha)
+            StageSpec(
+                s.kind,
+                s.steps,
+                s.lr,
+                s.warmup_steps,
+                s.schedule,
+                s.lora_r,
+                s.lora_alpha,
+                s.embedding_lr_scale,
+            )
             for s in tr.stages
         ]
         inputs = _training_inputs(ctx)
@@ -268,6 +278,7 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         tasks=[_task_ref(ctx, t) for t in e.tasks],
         few_shot=e.few_shot,
         generations=GenerationSpec(prompts=list(e.prompts)) if e.prompts else None,
+        precision=e.precision,
     )
     model = str(ctx.artifact("train", "model"))
     results = run_suite(

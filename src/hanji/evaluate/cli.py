@@ -130,6 +130,9 @@ def run(
     few_shot: int | None = typer.Option(None, "--few-shot", min=0, help="override few_shot"),
     limit: int | None = typer.Option(None, "--limit", min=1, help="at most N items per task"),
     report: bool = typer.Option(True, "--report/--no-report", help="write report.md/.html"),
+    precision: str | None = typer.Option(
+        None, "--precision", help="auto (bf16 autocast on an AMX CPU), fp32 or bf16"
+    ),
 ) -> None:
     """Run a suite on a model (and its base): BPC, probe, tasks, generations, report."""
     from dataclasses import replace
@@ -149,6 +152,8 @@ def run(
             cfg = replace(cfg, few_shot=few_shot)
         if limit is not None:
             cfg = replace(cfg, task_limit=limit)
+        if precision is not None:
+            cfg = replace(cfg, precision=precision)
         with console.status("evaluating…") as status:
 
             def log(message: str) -> None:

@@ -43,6 +43,8 @@ class SuiteConfig:
     """At most this many items per task (a task's own ``limit`` wins)."""
     generations: GenerationSpec | None = None
     name: str = "custom"
+    precision: str = "auto"
+    """CPU inference under bf16 autocast where AMX makes it fast (`pick_precision`)."""
 
     def __post_init__(self) -> None:
         if self.window < 2:
@@ -53,6 +55,8 @@ class SuiteConfig:
             raise ValueError(f"few_shot must be >= 0, got {self.few_shot}")
         if self.task_limit is not None and self.task_limit < 1:
             raise ValueError(f"task_limit must be >= 1, got {self.task_limit}")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, got '{self.precision}'")
 
 
 def load_groups(files: list[Path], max_chars: int | None = None) -> list[tuple[str, str]]:
@@ -161,13 +165,21 @@ def evaluate_model(
     log: Callable[[str], None] = lambda _: None,
     tasks: list[LoadedTask] | None = None,
 ) -> dict[str, Any]:
-    from hanji.modeling import load_model_and_tokenizer
+    from hanji.modeling import autocast_for, load_model_and_tokenizer, pick_precision
 
     t0 = time.perf_counter()
     model, tok = load_model_and_tokenizer(ref)
-    out = evaluate_loaded(model, tok, cfg, ref=ref, tasks=tasks, log=log)
+    with autocast_for(model, cfg.precision):
+        out = evaluate_loaded(model, tok, cfg, ref=ref, tasks=tasks, log=log)
+    out["precision"] = pick_precision(cfg.precision) if _fp32(model) else str(model.dtype)
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _fp32(model: Any) -> bool:
+    import torch
+
+    return next(model.parameters()).dtype == torch.float32
 
 
 def _pair(new: float, base: float) -> dict[str, float]:
@@ -223,6 +235,7 @@ def _suite_record(cfg: SuiteConfig) -> dict[str, Any]:
         "few_shot": cfg.few_shot,
         "seed": cfg.seed,
         "task_limit": cfg.task_limit,
+        "precision": cfg.precision,
         "generations": (
             {
                 "prompts": len(cfg.generations.prompts),

@@ -2,7 +2,14 @@
 
 from hanji.modeling.errors import ModelResolutionError
 from hanji.modeling.facts import ModelFacts, model_facts
-from hanji.modeling.load import load_model, load_model_and_tokenizer, load_tokenizer, save_model
+from hanji.modeling.load import (
+    autocast_for,
+    load_model,
+    load_model_and_tokenizer,
+    load_tokenizer,
+    pick_precision,
+    save_model,
+)
 from hanji.modeling.resolve import EMBEDDED, ModelRef, resolve
 
 __all__ = [
@@ -10,10 +17,12 @@ __all__ = [
     "ModelFacts",
     "ModelRef",
     "ModelResolutionError",
+    "autocast_for",
     "load_model",
     "load_model_and_tokenizer",
     "load_tokenizer",
     "model_facts",
+    "pick_precision",
     "resolve",
     "save_model",
 ]

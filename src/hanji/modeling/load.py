@@ -11,6 +11,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +42,45 @@ def pick_dtype(dtype: str = "auto") -> torch.dtype:
     if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return torch.float32
+
+
+def pick_precision(precision: str = "auto") -> str:
+    """``auto``: bf16 autocast where bf16 matmuls are fast, fp32 elsewhere.
+
+    That is a CUDA GPU with bf16, or a CPU with AMX tiles (Sapphire Rapids and later:
+    oneDNN runs bf16 matmuls on them ~8x faster than fp32; a train step of the embedded
+    model measured 3.1 s vs 5.5 s on 2 cores). Without AMX, bf16 on a CPU is emulated
+    through AVX-512 and was measured slower than fp32 (9.0 vs 6.2 s a step), so fp32 stays.
+    """
+    import torch
+
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"precision must be auto, fp32 or bf16, got '{precision}'")
+    if precision != "auto":
+        return precision
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    return "bf16" if amx is not None and amx() else "fp32"
+
+
+@contextmanager
+def autocast_for(model: Any, precision: str = "auto") -> Iterator[None]:
+    """bf16 autocast around inference on a CPU model when `pick_precision` says so.
+
+    A model already loaded in bf16/fp16 (a GPU) needs none. Held-out BPC measured both
+    ways on 24.5k characters: 5.4213 (fp32) vs 5.4240 (bf16) for the base, 6.7307 vs 6.7301
+    for an expanded model, at 2.3-2.5x the speed on an AMX CPU.
+    """
+    import torch
+
+    param = next(model.parameters(), None)
+    on_cpu = param is not None and param.device.type == "cpu" and param.dtype == torch.float32
+    if on_cpu and pick_precision(precision) == "bf16":
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            yield
+    else:
+        yield
 
 
 def _hub_error(ref: ModelRef, exc: Exception) -> ModelResolutionError:

@@ -23,6 +23,7 @@ def _run(command: str, /, **kw: Any) -> None:
             seed=kw.pop("seed"),
             stop_after=kw.pop("stop_after"),
             checkpoint_every=kw.pop("checkpoint_every"),
+            precision=kw.pop("precision"),
         )
         fn = train_cpt if command == "cpt" else train_sft
         summary = fn(kw.pop("model"), kw.pop("data"), kw.pop("out"), config=cfg, **kw)
@@ -47,6 +48,9 @@ COMMON = dict(
     stop_after=typer.Option(None, "--stop-after", min=1, help="stop after K steps, checkpointed"),
     checkpoint_every=typer.Option(50, "--checkpoint-every", min=1),
     resume=typer.Option(False, "--resume", help="continue from the last checkpoint in --out"),
+    precision=typer.Option(
+        "auto", "--precision", help="auto (bf16 on a bf16 GPU or an AMX CPU, else fp32), fp32, bf16"
+    ),
 )
 
 
@@ -64,6 +68,7 @@ def cpt(
     stop_after: int | None = COMMON["stop_after"],
     checkpoint_every: int = COMMON["checkpoint_every"],
     resume: bool = COMMON["resume"],
+    precision: str = COMMON["precision"],
 ) -> None:
     """Continued pre-training; an expanded vocabulary trains its new rows first (EEVE)."""
     _run(
@@ -80,6 +85,7 @@ def cpt(
         stop_after=stop_after,
         checkpoint_every=checkpoint_every,
         resume=resume,
+        precision=precision,
     )
 
 
@@ -97,6 +103,7 @@ def sft(
     stop_after: int | None = COMMON["stop_after"],
     checkpoint_every: int = COMMON["checkpoint_every"],
     resume: bool = COMMON["resume"],
+    precision: str = COMMON["precision"],
     lora: bool = typer.Option(False, "--lora", help="train LoRA adapters (merged at the end)"),
 ) -> None:
     """Supervised fine-tuning on chat data; loss on assistant tokens only."""
@@ -114,5 +121,6 @@ def sft(
         stop_after=stop_after,
         checkpoint_every=checkpoint_every,
         resume=resume,
+        precision=precision,
         kind="lora" if lora else "full",
     )

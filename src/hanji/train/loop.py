@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 import torch
 
-from hanji.train.stages import finish_stage, prepare_stage, trainable
+from hanji.modeling.load import pick_precision
+from hanji.train.stages import finish_stage, param_groups, prepare_stage, trainable
 
 CHECKPOINT = "checkpoints/last.pt"
 SUMMARY = "training_summary.json"
@@ -45,8 +46,13 @@ class StageSpec:
     schedule: str = "cosine"
     lora_r: int = 16
     lora_alpha: int = 32
+    embedding_lr_scale: float = 1.0
+    """The embedding matrices train at this multiple of ``lr`` (see `param_groups`)."""
 
     def __post_init__(self) -> None:
+        if not self.embedding_lr_scale > 0:
+            scale = self.embedding_lr_scale
+            raise ValueError(f"stage '{self.kind}': embedding_lr_scale must be > 0, got {scale}")
         if self.steps < 1:
             raise ValueError(f"stage '{self.kind}': steps must be >= 1, got {self.steps}")
         if not self.lr > 0:
@@ -68,8 +74,12 @@ class LoopConfig:
     stop_after: int | None = None
     progress: bool = True
     min_lr_ratio: float = 0.1
+    precision: str = "auto"
+    """``fp32``, ``bf16`` (autocast, fp32 master weights) or ``auto``: see `pick_precision`."""
 
     def __post_init__(self) -> None:
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, got '{self.precision}'")
         for name in ("batch_size", "grad_accum", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be >= 1")
@@ -192,8 +202,13 @@ class Trainer:
         from accelerate import Accelerator
 
         use_cuda = torch.cuda.is_available()
-        bf16 = use_cuda and torch.cuda.is_bf16_supported()
-        self.accel = Accelerator(mixed_precision="bf16" if bf16 else "no", cpu=not use_cuda)
+        bf16 = pick_precision(self.cfg.precision) == "bf16"
+        # On a CPU, hanji autocasts itself: accelerate fixes mixed precision once per process
+        # (its state is global), and a build or a test may train at both precisions.
+        self.accel = Accelerator(
+            mixed_precision="bf16" if bf16 and use_cuda else "no", cpu=not use_cuda
+        )
+        self._cpu_bf16 = bf16 and not use_cuda
         torch.manual_seed(self.cfg.seed)
 
         done = self.out / SUMMARY
@@ -238,7 +253,8 @@ class Trainer:
             params = trainable(model)
             # no decay while only new rows train: decay would move the masked old rows
             decay = 0.0 if spec.kind == "new_embeddings" else self.cfg.weight_decay
-            optimizer = torch.optim.AdamW(params, lr=spec.lr, weight_decay=decay, betas=(0.9, 0.95))
+            groups = param_groups(model, spec.embedding_lr_scale)
+            optimizer = torch.optim.AdamW(groups, lr=spec.lr, weight_decay=decay, betas=(0.9, 0.95))
             first = start_step if stage_i == start_stage else 0
             if state is not None and first > 0:
                 model.load_state_dict(state["model"])
@@ -285,10 +301,15 @@ class Trainer:
             self._save_final(model, summary)
         return summary
 
+    def _autocast(self) -> Any:
+        if self._cpu_bf16:
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return self.accel.autocast()
+
     def _step(self, model, optimizer, params, spec, stage_i, step, summary, by_domain, t0):
         lr = spec.lr * lr_factor(step, spec, self.cfg.min_lr_ratio)
         for group in optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("lr_scale", 1.0)
         t_step = time.perf_counter()
         loss_sum, n_tok = 0.0, 0
         world, rank = self.accel.num_processes, self.accel.process_index
@@ -298,7 +319,7 @@ class Trainer:
             batch = self.data.batch(index, self.cfg.batch_size)
             ids = batch["input_ids"].to(self.accel.device)
             labels = batch["labels"].to(self.accel.device)
-            with self.accel.autocast():
+            with self._autocast():
                 loss = causal_loss(model, ids, labels)
             self.accel.backward(loss / self.cfg.grad_accum)
             loss_sum += loss.item() / self.cfg.grad_accum
@@ -340,7 +361,7 @@ class Trainer:
         for batch in held:
             ids = batch["input_ids"].to(self.accel.device)
             labels = batch["labels"].to(self.accel.device)
-            with self.accel.autocast():
+            with self._autocast():
                 loss = causal_loss(model, ids, labels)
             count = int((labels != -100).sum())
             total += loss.item() * count

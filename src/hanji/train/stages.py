@@ -93,3 +93,22 @@ def finish_stage(model: Any, handles: list[Any]) -> Any:
 
 def trainable(model: Any) -> list[torch.nn.Parameter]:
     return [p for p in model.parameters() if p.requires_grad]
+
+
+def param_groups(model: Any, embedding_lr_scale: float = 1.0) -> list[dict[str, Any]]:
+    """Optimiser groups of the trainable parameters, each with an ``lr_scale``.
+
+    The embedding matrices (input and LM head; one tensor when tied) get
+    ``embedding_lr_scale`` times the stage's learning rate: after vocabulary expansion their
+    new rows start from an average and have the most to learn, while a high rate in the
+    transformer body costs Korean prose it never saw. Measured on the quickstart (2 CPU
+    cores, 150 steps, body lr 6e-4): scale 1 -> held-out BPC 4.67, scale 5 -> 4.53.
+    """
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    emb_ids = {id(p) for p in _embedding_params(base)}
+    params = trainable(model)
+    groups = [
+        {"params": [p for p in params if id(p) not in emb_ids], "lr_scale": 1.0},
+        {"params": [p for p in params if id(p) in emb_ids], "lr_scale": embedding_lr_scale},
+    ]
+    return [g for g in groups if g["params"]]
