@@ -78,6 +78,27 @@ def test_eval_run_writes_results_and_report(tmp_path, model_dirs) -> None:
     assert (again / "report.html").read_text("utf-8") == (out / "report.html").read_text("utf-8")
 
 
+def test_eval_run_precision_is_applied_and_recorded(tmp_path, model_dirs) -> None:
+    """fp32 and bf16 autocast score the same text within a hundredth of a bit per char."""
+    bpc = {}
+    for precision in ("fp32", "bf16"):
+        out = tmp_path / precision
+        args = ["run", "--model", str(model_dirs[0]), "--suite", _suite(tmp_path)]
+        args += ["--out", str(out), "--no-report", "--precision", precision]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        results = json.loads((out / "results.json").read_text("utf-8"))
+        assert results["suite"]["precision"] == precision
+        assert results["model"]["precision"] == precision
+        bpc[precision] = results["model"]["bpc"]
+    assert bpc["bf16"] == pytest.approx(bpc["fp32"], abs=0.01)
+    result = CliRunner().invoke(
+        app,
+        ["run", "--model", str(model_dirs[0]), "--out", str(tmp_path / "x"), "--precision", "fp8"],
+    )
+    assert result.exit_code == 2 and "auto, fp32 or bf16" in result.output
+
+
 NEWS = "대전시는 공공자전거 대여소를 늘린다고 밝혔다."
 LIT = ("바람이 불었다.", "강물은 말없이 흘렀고 나룻배 한 척이 천천히 건너왔다.")
 
