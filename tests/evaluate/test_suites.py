@@ -57,6 +57,9 @@ def test_json_suites_and_generations_off(tmp_path) -> None:
     path.write_text(json.dumps({"name": "bpc-only", "heldout": ["a.jsonl"], "window": 256}))
     cfg = load_suite(path)
     assert cfg.name == "bpc-only" and cfg.window == 256 and cfg.generations is None
+    assert cfg.precision == "auto"
+    path.write_text(json.dumps({"heldout": ["a.jsonl"], "precision": "fp32"}))
+    assert load_suite(path).precision == "fp32"
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,7 @@ def test_json_suites_and_generations_off(tmp_path) -> None:
         ("[[task]]\npath = 'a.jsonl'\nhub = 'click'", "exactly one of 'path' or 'hub'"),
         ("[[task]]\nhub = 'click'\nmode = 'letter'", "mode must be one of"),
         ("few_shot = -1", "few_shot must be >= 0"),
+        ("precision = 'fp16'", "precision must be auto, fp32 or bf16"),
         ("[generations]\nmax_tokens = 3", r"generations: unknown key"),
         ("heldout = [", "not valid TOML"),
     ],

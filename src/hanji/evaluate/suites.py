@@ -53,6 +53,7 @@ KEYS = {
     "tasks",
     "task",
     "generations",
+    "precision",
 }
 TASK_KEYS = {
     "name",
@@ -185,6 +186,7 @@ def suite_from_dict(
             task_limit=data.get("task_limit"),
             generations=generations,
             name=str(data.get("name", name)),
+            precision=str(data.get("precision", "auto")),
         )
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
