@@ -55,8 +55,9 @@ class SuiteConfig:
             raise ValueError(f"few_shot must be >= 0, got {self.few_shot}")
         if self.task_limit is not None and self.task_limit < 1:
             raise ValueError(f"task_limit must be >= 1, got {self.task_limit}")
-        if self.precision not in ("auto", "fp32", "bf16"):
-            raise ValueError(f"precision must be auto, fp32 or bf16, got '{self.precision}'")
+        from hanji.modeling.load import check_precision
+
+        check_precision(self.precision)
 
 
 def load_groups(files: list[Path], max_chars: int | None = None) -> list[tuple[str, str]]:
@@ -165,21 +166,15 @@ def evaluate_model(
     log: Callable[[str], None] = lambda _: None,
     tasks: list[LoadedTask] | None = None,
 ) -> dict[str, Any]:
-    from hanji.modeling import autocast_for, load_model_and_tokenizer, pick_precision
+    from hanji.modeling import autocast_for, load_model_and_tokenizer
 
     t0 = time.perf_counter()
     model, tok = load_model_and_tokenizer(ref)
-    with autocast_for(model, cfg.precision):
+    with autocast_for(model, cfg.precision) as precision:
         out = evaluate_loaded(model, tok, cfg, ref=ref, tasks=tasks, log=log)
-    out["precision"] = pick_precision(cfg.precision) if _fp32(model) else str(model.dtype)
+    out["precision"] = precision
     out["seconds"] = time.perf_counter() - t0
     return out
-
-
-def _fp32(model: Any) -> bool:
-    import torch
-
-    return next(model.parameters()).dtype == torch.float32
 
 
 def _pair(new: float, base: float) -> dict[str, float]:

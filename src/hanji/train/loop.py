@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import torch
 
-from hanji.modeling.load import pick_precision
+from hanji.modeling.load import check_precision, pick_precision
 from hanji.train.stages import finish_stage, param_groups, prepare_stage, trainable
 
 CHECKPOINT = "checkpoints/last.pt"
@@ -78,8 +78,7 @@ class LoopConfig:
     """``fp32``, ``bf16`` (autocast, fp32 master weights) or ``auto``: see `pick_precision`."""
 
     def __post_init__(self) -> None:
-        if self.precision not in ("auto", "fp32", "bf16"):
-            raise ValueError(f"precision must be auto, fp32 or bf16, got '{self.precision}'")
+        check_precision(self.precision)
         for name in ("batch_size", "grad_accum", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be >= 1")
