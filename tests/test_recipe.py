@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from hanji.recipe import DOMAINS, RecipeError, load_recipe, parse_recipe
+from hanji.recipe import DOMAINS, Recipe, RecipeError, load_recipe, parse_recipe, reference
 
 RECIPES = sorted((Path(__file__).parents[1] / "recipes").glob("*.toml"))
 
@@ -74,3 +74,22 @@ def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match=r"typo\.toml: invalid recipe") as info:
         load_recipe(typo)
     assert "unknown key 'model.bsae'; allowed: base, dtype" in str(info.value)
+
+
+def test_recipe_reference_is_current() -> None:
+    """docs/recipe.md is generated from the schema; a changed key must regenerate it."""
+    doc = Path(__file__).parents[1] / "docs" / "recipe.md"
+    assert doc.read_text(encoding="utf-8") == reference(), (
+        "docs/recipe.md is stale: run `python -m hanji.recipe docs/recipe.md`"
+    )
+
+
+def test_recipe_reference_lists_every_key() -> None:
+    text = reference()
+    for section, field in Recipe.model_fields.items():
+        if field.exclude:
+            continue
+        assert f"## `[{section}]`" in text
+        for key in field.annotation.model_fields:
+            assert f"| `{key}` |" in text, f"{section}.{key} missing from the reference"
+    assert "## `[[corpus.sources]]`" in text and "## `[[train.stages]]`" in text

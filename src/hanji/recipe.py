@@ -17,7 +17,10 @@ in a recipe must never silently fall back to a default.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -48,37 +51,55 @@ class RecipeError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # Each field's docstring is its description in docs/recipe.md (python -m hanji.recipe).
+    model_config = ConfigDict(extra="forbid", validate_default=True, use_attribute_docstrings=True)
 
 
 class ModelSection(_Section):
+    """The base model every stage starts from."""
+
     base: str = "smollm2-135m"
     """Embedded name, local HF dir, local .gguf file or Hub id."""
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    """Weight dtype when the base is loaded; ``auto`` keeps the checkpoint's own."""
 
 
 class SourceSection(_Section):
+    """One input source of the corpus stage (see docs/corpus.md)."""
+
     path: str
     """A file, a dir or a glob; for format 'hf', a local dataset dir or a Hub id."""
     format: SourceFormat = "jsonl"
+    """Reader: text, jsonl, parquet, csv, mediawiki (an XML dump) or hf (a dataset)."""
     domain: SourceDomain = "auto"
+    """Domain of every document of the source; ``auto`` tags each document from its text."""
     text_field: str = "text"
+    """Field (or column) that holds the document text."""
     id_field: str = "id"
+    """Field that holds the document id; without one, ids are made from the source and row."""
     date_field: str | None = None
+    """Field that holds the document date, kept in its metadata."""
     license: str | None = None
+    """Licence of the source, written into the datacard."""
     split: str = "train"
     """Dataset split, for format 'hf'."""
 
 
 class CorpusSection(_Section):
+    """The corpus stage: read, clean, deduplicate, PII-scrub, tag and mix (docs/corpus.md)."""
+
     sources: list[SourceSection] = Field(default_factory=list)
+    """The input sources, one ``[[corpus.sources]]`` table each."""
     workers: int = Field(default=0, ge=0)
     """Local worker processes; 0 means one per core."""
     executor: Literal["local", "ray", "slurm"] = "local"
+    """datatrove executor that runs the pipeline (``ray`` needs the ray extra)."""
     pii_mode: Literal["redact", "mask", "drop-document", "off"] = "redact"
+    """What the PII scrub does with an identifier it finds (see docs/privacy.md)."""
     pii_types: list[PiiType] | None = None
     """Identifier types to scrub; None means all 13 types of `hanji.privacy`."""
     near_dedup: bool = True
+    """MinHash near-duplicate removal after the exact deduplication."""
     decontaminate: list[str] = Field(default_factory=list)
     """Evaluation/held-out files whose long n-grams must not appear in training data."""
     weights: dict[str, float] = Field(default_factory=dict)
@@ -99,69 +120,118 @@ class CorpusSection(_Section):
 
 
 class LexiconSection(_Section):
+    """Neologism (신조어) mining on the built corpus (docs/lexicon.md)."""
+
     enabled: bool = True
+    """Run neologism mining; when false the tokenizer gets no must-have words from it."""
     top_k: int | None = Field(default=None, ge=1)
+    """Accept at most this many candidates; None keeps the miner's default (100)."""
     min_score: float | None = None
+    """Accept only candidates scoring at least this, in [0, 1]; None keeps the default (0.25)."""
     glossary: str | None = None
+    """JSONL of ``{"word", "meaning"}``: the only source of definitions in training documents."""
     reference: list[str] = Field(default_factory=list)
+    """Ordinary (older) text: words common there are not new."""
 
 
 class TokenizerSection(_Section):
+    """Vocabulary expansion of the base tokenizer (docs/tokenizer.md)."""
+
     enabled: bool = True
+    """Extend the base vocabulary with Korean merges."""
     add_tokens: int = Field(default=8000, ge=0)
+    """How many tokens to add to the base vocabulary (at most)."""
     must_have_from_lexicon: bool = True
+    """Every accepted neologism becomes a single token."""
     input_init: Literal["mean", "first", "random"] = "mean"
+    """New input rows: the mean of the base pieces' rows, the first piece's row, or random."""
     output_init: Literal["first", "mean", "random"] = "first"
+    """New output rows: the first base piece's row (EEVE), the mean of the pieces', or random."""
 
 
 StageKind = Literal["new_embeddings", "embeddings", "full", "lora"]
 
 
 class StageSection(_Section):
+    """One continued pre-training stage (docs/training.md)."""
+
     kind: StageKind
+    """What trains: new_embeddings (rows of added tokens), embeddings, full, or lora."""
     steps: int = Field(ge=1)
+    """Optimiser steps of this stage."""
     lr: float = Field(gt=0)
+    """Peak learning rate."""
     warmup_steps: int = Field(default=0, ge=0)
+    """Linear warm-up steps before the schedule."""
     schedule: Literal["cosine", "linear", "constant"] = "cosine"
+    """Decay after warm-up (cosine and linear end at 10 % of the peak)."""
     lora_r: int = Field(default=16, ge=1)
+    """LoRA rank (kind = "lora")."""
     lora_alpha: int = Field(default=32, ge=1)
+    """LoRA alpha (kind = "lora")."""
     embedding_lr_scale: float = Field(default=1.0, gt=0)
     """The embedding matrices train at this multiple of ``lr`` (new rows have most to learn)."""
 
 
 class SftSection(_Section):
+    """Assistant-only supervised fine-tuning after the stages."""
+
     data: str
+    """``messages`` JSONL (system/user/assistant); only assistant turns are learnt."""
     steps: int = Field(ge=1)
+    """Optimiser steps."""
     lr: float = Field(gt=0)
+    """Peak learning rate."""
     warmup_steps: int = Field(default=0, ge=0)
+    """Linear warm-up steps."""
     kind: Literal["full", "lora"] = "full"
+    """Train every weight, or LoRA adapters merged at the end."""
 
 
 class TrainSection(_Section):
+    """Continued pre-training and SFT (docs/training.md)."""
+
     seq_len: int = Field(default=256, ge=8)
+    """Tokens per training sequence (documents are packed, EOS between them)."""
     batch_size: int = Field(default=4, ge=1)
+    """Sequences per micro-batch, per process."""
     grad_accum: int = Field(default=1, ge=1)
+    """Micro-batches accumulated into one optimiser step."""
     seed: int = 0
+    """Seeds initialisation and batch order; a resumed run must keep it."""
     checkpoint_every: int = Field(default=50, ge=1)
+    """Steps between checkpoints (also written at the end of each stage)."""
     clip_grad: float = Field(default=1.0, gt=0)
+    """Gradient-norm clipping threshold."""
     weight_decay: float = Field(default=0.0, ge=0)
+    """AdamW weight decay (never on rows a stage keeps frozen)."""
     heldout_fraction: float = Field(default=0.02, ge=0, lt=0.5)
+    """Share of packed blocks kept out of training and scored at the end of each stage."""
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     """``auto``: bf16 autocast on a GPU with bf16 or a CPU with AMX tiles, else fp32."""
     stages: list[StageSection] = Field(default_factory=list)
+    """Continued pre-training stages in order, one ``[[train.stages]]`` table each."""
     sft: SftSection | None = None
+    """Supervised fine-tuning after the stages; none when absent."""
 
 
 class EvalSection(_Section):
+    """The evaluation suite and report (docs/evaluation.md)."""
+
     heldout: list[str] = Field(default_factory=list)
     """Held-out Korean text files (JSONL with text/domain, or .txt) for bits per character."""
     unseen: list[str] = Field(default_factory=list)
     """Korean prose from outside the corpus, to show the gain generalises."""
     probe: bool = True
+    """Score the lexicon stage's held-out neologism probe."""
     tasks: list[str] = Field(default_factory=list)
+    """Multiple-choice tasks: files or folders (relative to the recipe) or known Hub names."""
     few_shot: int = Field(default=0, ge=0)
+    """Solved examples before each task item."""
     baseline: bool = True
+    """Evaluate the base model too and report the change."""
     max_chars: int | None = Field(default=None, ge=1)
+    """Cap on the characters scored per domain (keeps CPU runs short); None scores all."""
     window: int = Field(default=2048, ge=2)
     """Context window for BPC, in tokens (capped at the model's own limit). A document that
     fits is scored in one pass; longer ones slide with half-window overlap."""
@@ -172,8 +242,12 @@ class EvalSection(_Section):
 
 
 class OutputSection(_Section):
+    """Where the run is written."""
+
     dir: str = "runs/quickstart"
+    """The run folder: every stage writes under it, with manifest.json."""
     name: str | None = None
+    """The run's name (also the served model's); None takes the recipe file's stem."""
 
 
 class Recipe(_Section):
@@ -295,3 +369,108 @@ def load_recipe(path: str | Path) -> Recipe:
     except tomllib.TOMLDecodeError as exc:
         raise RecipeError(f"{path}: not valid TOML: {exc}") from None
     return parse_recipe(data, path=path.resolve())
+
+
+# -- the recipe reference (docs/recipe.md), generated from the schema above -----------------
+
+_TABLES = {
+    "sources": "[[corpus.sources]]",
+    "stages": "[[train.stages]]",
+    "sft": "[train.sft]",
+}
+
+
+def _type_name(ann: Any) -> str:
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is Literal:
+        return " \\| ".join(f'`"{a}"`' for a in args)
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " \\| ".join(names) + (" or none" if type(None) in args else "")
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"table of {_type_name(args[0])} → {_type_name(args[1])}"
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return "table"
+    return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(ann, str(ann))
+
+
+def _bounds(field: Any) -> str:
+    marks = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+    out = []
+    for meta in field.metadata:
+        for attr, sign in marks.items():
+            value = getattr(meta, attr, None)
+            if value is not None:
+                out.append(f"{sign} {value}")
+    return f" ({', '.join(out)})" if out else ""
+
+
+def _default(field: Any) -> str:
+    if field.is_required():
+        return "**required**"
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return "—"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    return f"`{value}`"
+
+
+def _section_rows(model: type[BaseModel], prefix: str) -> tuple[list[str], list[tuple]]:
+    rows, nested = [], []
+    for key, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        ann = field.annotation
+        inner = [a for a in (ann, *typing.get_args(ann)) if isinstance(a, type)]
+        sub = next((a for a in inner if issubclass(a, BaseModel)), None)
+        if sub is not None:
+            nested.append((_TABLES.get(key, f"[{prefix}{key}]"), sub, f"{prefix}{key}."))
+        desc = " ".join((field.description or "").split())
+        if not desc:
+            raise ValueError(f"recipe key '{prefix}{key}' has no docstring")
+        desc = desc.replace("``", "`").replace("|", "\\|")
+        rows.append(f"| `{key}` | {_type_name(ann)}{_bounds(field)} | {_default(field)} | {desc} |")
+    return rows, nested
+
+
+def reference() -> str:
+    """Markdown listing every recipe key: its type, default and meaning, from the schema."""
+    out = [
+        "# Recipe reference",
+        "",
+        "<!-- generated from src/hanji/recipe.py by `python -m hanji.recipe docs/recipe.md`;"
+        " do not edit by hand (a test fails when it is stale) -->",
+        "",
+        "A recipe is a TOML file with one table per stage. Every key is optional unless marked",
+        "required; an unknown key is an error that names it and lists the allowed ones. Paths are",
+        "relative to the recipe file's folder. `recipes/quickstart.toml` is a worked example.",
+    ]
+    todo: list[tuple] = [
+        (f"[{key}]", field.annotation, f"{key}.")
+        for key, field in Recipe.model_fields.items()
+        if not field.exclude
+    ]
+    while todo:
+        title, model, prefix = todo.pop(0)
+        rows, nested = _section_rows(model, prefix)
+        doc = " ".join((model.__doc__ or "").split())
+        out += ["", f"## `{title}`", ""] + ([doc, ""] if doc else [])
+        out += ["| key | type | default | meaning |", "|---|---|---|---|", *rows]
+        todo[:0] = nested
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # python -m hanji.recipe docs/recipe.md
+    text = reference()
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
