@@ -1,0 +1,163 @@
+"""A tenant's life: create, keys, policy, rotate-key, shred, purge; each action is audited.
+
+Plain functions over an open store, vault and audit log: `hanji tenant ...` calls them, and
+so can anything else. Every change is written to the audit log as an operator action,
+with a signed checkpoint over it; ``audit=None`` (``HANJI_AUDIT=false``) writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hanji.audit.chain import admin_entry
+from hanji.audit.log import AuditLog
+from hanji.tenants.keys import issue_key
+from hanji.tenants.policy import validate_overrides
+from hanji.tenants.store import ApiKey, Store, Tenant
+from hanji.vault import RotateReport, ShredReport, TenantKeys, Vault, aead
+
+
+def record_action(audit: AuditLog | None, event: str, tenant_id: str | None, **details: Any) -> None:
+    """Write an operator action to the audit log and sign a checkpoint over it."""
+    if audit is None:
+        return
+    audit.append([admin_entry(event, tenant_id, **details)])
+    audit.checkpoint()
+
+
+def create_tenant(
+    store: Store,
+    vault: Vault,
+    audit: AuditLog | None,
+    name: str,
+    profile: str,
+    *,
+    allowed_models: Sequence[str] = (),
+    allowed_hosts: Sequence[str] = (),
+    key_provider: str | None = None,
+) -> tuple[Tenant, TenantKeys]:
+    """A tenant, its key provider and first data key; a named provider is tried first."""
+    if key_provider is not None:  # check the KEK works before anything is created
+        provider = vault.provider(key_provider)
+        provider.ensure()
+        provider.wrap(aead.new_key(), aead.aad("probe"))
+    tenant = store.create_tenant(
+        name, profile, allowed_models=allowed_models, allowed_hosts=allowed_hosts
+    )
+    keys = vault.configure(tenant.id, key_provider)
+    record_action(
+        audit, "tenant.create", tenant.id, profile=tenant.profile, key_provider=keys.provider
+    )
+    return tenant, keys
+
+
+def create_key(
+    store: Store,
+    audit: AuditLog | None,
+    pepper: bytes,
+    tenant_name: str,
+    *,
+    label: str | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> tuple[ApiKey, str]:
+    """A new API key for a tenant: its record, and the clear key (to be shown once)."""
+    record, key = issue_key(store, pepper, tenant_name, label=label, rpm=rpm, tpm=tpm)
+    record_action(audit, "key.create", record.tenant_id, key_id=record.id)
+    return record, key
+
+
+def revoke_key(store: Store, audit: AuditLog | None, key_id: str) -> ApiKey:
+    record = store.revoke_key(key_id)
+    record_action(audit, "key.revoke", record.tenant_id, key_id=record.id)
+    return record
+
+
+def set_policy(
+    store: Store,
+    audit: AuditLog | None,
+    name: str,
+    changes: dict[str, Any],
+    *,
+    reset: bool = False,
+) -> Tenant:
+    """Apply changes to a tenant's overrides (``pii`` merges per type); ``reset`` drops them first.
+
+    Without changes or reset, the tenant is returned as it is and nothing is written.
+    """
+    tenant = store.require_tenant(name)
+    overrides: dict[str, Any] = {} if reset else dict(tenant.policy)
+    if "pii" in changes:
+        changes = {**changes, "pii": {**overrides.get("pii", {}), **changes["pii"]}}
+    if changes or reset:
+        overrides = validate_overrides(tenant.profile, {**overrides, **changes})
+        tenant = store.set_policy(name, overrides)
+        record_action(audit, "tenant.policy", tenant.id, overrides=overrides)
+    return tenant
+
+
+def rotate_key(
+    store: Store,
+    vault: Vault,
+    audit: AuditLog | None,
+    name: str,
+    key_provider: str | None = None,
+) -> tuple[Tenant, RotateReport]:
+    """A new data key, and every data key of the tenant re-wrapped under a fresh KEK."""
+    tenant = store.require_tenant(name)
+    report = vault.rotate(tenant.id, key_provider)
+    record_action(
+        audit,
+        "tenant.rotate_key",
+        tenant.id,
+        rewrapped=report.rewrapped,
+        active_key=report.active_key,
+        key_provider=report.provider,
+    )
+    return tenant, report
+
+
+@dataclass(frozen=True)
+class ShredOutcome:
+    tenant: Tenant
+    report: ShredReport
+    api_keys_revoked: int
+
+
+def shred(store: Store, vault: Vault, audit: AuditLog | None, name: str) -> ShredOutcome:
+    """Destroy the tenant's data keys and revoke its API keys. Irreversible."""
+    tenant = store.require_tenant(name)
+    report = vault.shred(tenant.id)
+    revoked = store.revoke_tenant_keys(tenant.id)
+    record_action(
+        audit,
+        "tenant.shred",
+        tenant.id,
+        keys_destroyed=report.keys_destroyed,
+        records_unreadable=report.records_unreadable,
+        kek_destroyed=report.kek_destroyed,
+        api_keys_revoked=revoked,
+    )
+    return ShredOutcome(tenant, report, revoked)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    records: int
+    audit_records: int
+
+
+def purge_once(
+    vault: Vault,
+    audit: AuditLog | None,
+    audit_retention_days: int,
+    now: datetime | None = None,
+) -> PurgeReport:
+    """Delete expired conversations, shredded tenants' leftovers, and audit past retention."""
+    now = now or datetime.now(UTC)
+    records = vault.purge(now)
+    pruned = audit.prune(now - timedelta(days=audit_retention_days)) if audit else 0
+    return PurgeReport(records, pruned)
