@@ -26,8 +26,8 @@ from hanji.serve.pipeline import Hook, Pipeline
 from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routers import openai, ops
 from hanji.serve.routers.direct import DirectRoutes
-from hanji.tenants.home import open_audit, open_vault
 from hanji.settings import Settings
+from hanji.tenants.home import open_audit, open_vault
 from hanji.tenants.store import Store
 
 log = logging.getLogger("hanji.serve")

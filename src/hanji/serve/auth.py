@@ -20,6 +20,7 @@ from hanji.serve.errors import PermissionDenied, Unauthorized
 from hanji.tenants.keys import hash_key
 from hanji.tenants.store import ApiKey, Store, Tenant
 
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a tenant's key, or the operator's admin key (never both)."""

@@ -33,9 +33,7 @@ class ExternalChoice(enum.StrEnum):
     pseudonymize = "pseudonymize"
 
 
-app = typer.Typer(
-    help="Tenants, their model allow-lists and their API keys.", no_args_is_help=True
-)
+app = typer.Typer(help="Tenants, their model allow-lists and their API keys.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 

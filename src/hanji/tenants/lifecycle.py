@@ -20,7 +20,9 @@ from hanji.tenants.store import ApiKey, Store, Tenant
 from hanji.vault import RotateReport, ShredReport, TenantKeys, Vault, aead
 
 
-def record_action(audit: AuditLog | None, event: str, tenant_id: str | None, **details: Any) -> None:
+def record_action(
+    audit: AuditLog | None, event: str, tenant_id: str | None, **details: Any
+) -> None:
     """Write an operator action to the audit log and sign a checkpoint over it."""
     if audit is None:
         return
