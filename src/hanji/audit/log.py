@@ -13,7 +13,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hanji.audit.chain import GENESIS, StoredRecord, as_utc, chained, iso, parse_iso
+from hanji.audit.chain import (
+    GENESIS,
+    StoredRecord,
+    admin_entry,
+    as_utc,
+    chained,
+    iso,
+    parse_iso,
+)
 from hanji.audit.signing import Checkpoint, Signer, checkpoint_message
 from hanji.audit.tables import AuditBase, AuditCheckpointRow, AuditRecordRow
 
@@ -72,6 +80,11 @@ class AuditLog:
             except IntegrityError:
                 time.sleep(0.005 * (attempt + 1))
         raise RuntimeError("audit append kept losing races with another writer")
+
+    def record_action(self, event: str, tenant_id: str | None, **details: Any) -> None:
+        """Append one operator action (`admin_entry`) and sign a checkpoint over it."""
+        self.append([admin_entry(event, tenant_id, **details)])
+        self.checkpoint()
 
     def head(self) -> tuple[int, str]:
         with Session(self.engine) as session:

@@ -136,18 +136,18 @@ def key_create(
     db: DbOpt = None,
 ) -> None:
     """Create an API key; it is printed once, alone on the last line of stdout."""
-    from hanji.tenants.lifecycle import create_key
+    from hanji.tenants.keys import issue_key
     from hanji.tenants.store import StoreError
 
     with opened(config, db, StoreError, ValueError) as (settings, store):
-        record, key = create_key(
+        record, key = issue_key(
             store,
-            _audit(settings, store),
             settings.pepper_bytes(),
             name,
             label=label,
             rpm=rpm or settings.default_rpm,
             tpm=tpm or settings.default_tpm,
+            audit=_audit(settings, store),
         )
     limits = f"rpm {record.rpm or 'unlimited'}, tpm {record.tpm or 'unlimited'}"
     typer.echo(f"key {record.id} for tenant {record.tenant_name} ({limits})", err=True)

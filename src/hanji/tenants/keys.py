@@ -9,8 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from hanji.tenants.store import ApiKey, Store
+
+if TYPE_CHECKING:
+    from hanji.audit.log import AuditLog
 
 KEY_PREFIX = "hk-"
 
@@ -37,8 +41,12 @@ def issue_key(
     label: str | None = None,
     rpm: int | None = None,
     tpm: int | None = None,
+    audit: AuditLog | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key for a tenant; the clear key is returned here and nowhere else."""
+    """Create a key for a tenant; the clear key is returned here and nowhere else.
+
+    With ``audit``, the creation is written to the audit log (``key.create``).
+    """
     key = generate_key()
     record = store.add_key(
         tenant_name,
@@ -48,4 +56,6 @@ def issue_key(
         rpm=rpm,
         tpm=tpm,
     )
+    if audit is not None:
+        audit.record_action("key.create", record.tenant_id, key_id=record.id)
     return record, key

@@ -1,8 +1,10 @@
-"""A tenant's life: create, keys, policy, rotate-key, shred, purge; each action is audited.
+"""A tenant's life: create, policy, key revocation, rotate-key, shred, purge; each is audited.
 
 Plain functions over an open store, vault and audit log: `hanji tenant ...` calls them, and
-so can anything else. Every change is written to the audit log as an operator action,
-with a signed checkpoint over it; ``audit=None`` (``HANJI_AUDIT=false``) writes nothing.
+so can anything else. Every change is written to the audit log as an operator action
+(`AuditLog.record_action`, with a signed checkpoint over it); ``audit=None``
+(``HANJI_AUDIT=false``) writes nothing. API keys are made by `hanji.tenants.keys.issue_key`,
+which audits their creation the same way.
 """
 
 from __future__ import annotations
@@ -12,22 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hanji.audit.chain import admin_entry
 from hanji.audit.log import AuditLog
-from hanji.tenants.keys import issue_key
 from hanji.tenants.policy import validate_overrides
 from hanji.tenants.store import ApiKey, Store, Tenant
 from hanji.vault import RotateReport, ShredReport, TenantKeys, Vault, aead
-
-
-def record_action(
-    audit: AuditLog | None, event: str, tenant_id: str | None, **details: Any
-) -> None:
-    """Write an operator action to the audit log and sign a checkpoint over it."""
-    if audit is None:
-        return
-    audit.append([admin_entry(event, tenant_id, **details)])
-    audit.checkpoint()
 
 
 def create_tenant(
@@ -50,31 +40,17 @@ def create_tenant(
         name, profile, allowed_models=allowed_models, allowed_hosts=allowed_hosts
     )
     keys = vault.configure(tenant.id, key_provider)
-    record_action(
-        audit, "tenant.create", tenant.id, profile=tenant.profile, key_provider=keys.provider
-    )
+    if audit is not None:
+        audit.record_action(
+            "tenant.create", tenant.id, profile=tenant.profile, key_provider=keys.provider
+        )
     return tenant, keys
-
-
-def create_key(
-    store: Store,
-    audit: AuditLog | None,
-    pepper: bytes,
-    tenant_name: str,
-    *,
-    label: str | None = None,
-    rpm: int | None = None,
-    tpm: int | None = None,
-) -> tuple[ApiKey, str]:
-    """A new API key for a tenant: its record, and the clear key (to be shown once)."""
-    record, key = issue_key(store, pepper, tenant_name, label=label, rpm=rpm, tpm=tpm)
-    record_action(audit, "key.create", record.tenant_id, key_id=record.id)
-    return record, key
 
 
 def revoke_key(store: Store, audit: AuditLog | None, key_id: str) -> ApiKey:
     record = store.revoke_key(key_id)
-    record_action(audit, "key.revoke", record.tenant_id, key_id=record.id)
+    if audit is not None:
+        audit.record_action("key.revoke", record.tenant_id, key_id=record.id)
     return record
 
 
@@ -97,7 +73,8 @@ def set_policy(
     if changes or reset:
         overrides = validate_overrides(tenant.profile, {**overrides, **changes})
         tenant = store.set_policy(name, overrides)
-        record_action(audit, "tenant.policy", tenant.id, overrides=overrides)
+        if audit is not None:
+            audit.record_action("tenant.policy", tenant.id, overrides=overrides)
     return tenant
 
 
@@ -111,14 +88,14 @@ def rotate_key(
     """A new data key, and every data key of the tenant re-wrapped under a fresh KEK."""
     tenant = store.require_tenant(name)
     report = vault.rotate(tenant.id, key_provider)
-    record_action(
-        audit,
-        "tenant.rotate_key",
-        tenant.id,
-        rewrapped=report.rewrapped,
-        active_key=report.active_key,
-        key_provider=report.provider,
-    )
+    if audit is not None:
+        audit.record_action(
+            "tenant.rotate_key",
+            tenant.id,
+            rewrapped=report.rewrapped,
+            active_key=report.active_key,
+            key_provider=report.provider,
+        )
     return tenant, report
 
 
@@ -134,15 +111,15 @@ def shred(store: Store, vault: Vault, audit: AuditLog | None, name: str) -> Shre
     tenant = store.require_tenant(name)
     report = vault.shred(tenant.id)
     revoked = store.revoke_tenant_keys(tenant.id)
-    record_action(
-        audit,
-        "tenant.shred",
-        tenant.id,
-        keys_destroyed=report.keys_destroyed,
-        records_unreadable=report.records_unreadable,
-        kek_destroyed=report.kek_destroyed,
-        api_keys_revoked=revoked,
-    )
+    if audit is not None:
+        audit.record_action(
+            "tenant.shred",
+            tenant.id,
+            keys_destroyed=report.keys_destroyed,
+            records_unreadable=report.records_unreadable,
+            kek_destroyed=report.kek_destroyed,
+            api_keys_revoked=revoked,
+        )
     return ShredOutcome(tenant, report, revoked)
 
 
