@@ -99,3 +99,14 @@ def test_placeholder_pepper_refuses_to_make_keys(
     monkeypatch.setenv("HANJI_PEPPER", "change-me")
     result = runner.invoke(tenant_app, ["list"])
     assert result.exit_code == 2 and "placeholder" in result.output
+
+
+def test_a_bad_audit_key_refuses_the_action_before_anything_is_made(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator action that cannot be audited is not done (it used to be done, unaudited)."""
+    monkeypatch.setenv("HANJI_AUDIT_SIGNING_KEY", "zz")
+    refused = runner.invoke(tenant_app, ["create", "세종시청", "--profile", "public"])
+    assert refused.exit_code == 2 and "HANJI_AUDIT_SIGNING_KEY" in refused.output
+    monkeypatch.delenv("HANJI_AUDIT_SIGNING_KEY")
+    assert "세종시청" not in runner.invoke(tenant_app, ["list"]).stdout

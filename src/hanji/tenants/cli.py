@@ -198,16 +198,6 @@ def key_revoke(
     typer.echo(f"revoked {record.id}")
 
 
-def _parse_pii(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        kind, sep, action = pair.partition("=")
-        if not sep:
-            raise fail(f"--pii expects TYPE=ACTION (e.g. PHONE=mask), got '{pair}'")
-        out[kind.strip().upper()] = action.strip().lower()
-    return out
-
-
 @app.command("policy")
 def tenant_policy(
     name: Annotated[str, typer.Argument(help="Tenant name.")],
@@ -252,8 +242,6 @@ def tenant_policy(
 
     changes: dict[str, Any] = {}
     with opened(config, db, StoreError, PolicyError) as (settings, store):
-        if pii:
-            changes["pii"] = _parse_pii(pii)
         for key, value in (
             ("retention_days", retention_days),
             ("max_tokens", max_tokens),
@@ -263,8 +251,8 @@ def tenant_policy(
         ):
             if value is not None:
                 changes[key] = value
-        audit = _audit(settings, store) if changes or reset else None
-        tenant = set_policy(store, audit, name, changes, reset=reset)
+        audit = _audit(settings, store) if changes or pii or reset else None
+        tenant = set_policy(store, audit, name, changes, pii=pii or (), reset=reset)
     policy = resolve_policy(tenant.profile, tenant.policy)
     typer.echo(f"tenant {tenant.name}: profile {policy.profile}")
     for kind, action in policy.actions.items():

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hanji.audit.log import AuditLog
-from hanji.tenants.policy import validate_overrides
+from hanji.tenants.policy import PolicyError, validate_overrides
 from hanji.tenants.store import ApiKey, Store, Tenant
 from hanji.vault import RotateReport, ShredReport, TenantKeys, Vault, aead
 
@@ -54,22 +54,35 @@ def revoke_key(store: Store, audit: AuditLog | None, key_id: str) -> ApiKey:
     return record
 
 
+def parse_pii(pairs: Sequence[str]) -> dict[str, str]:
+    """``TYPE=ACTION`` pairs (``phone=mask``) as ``{"PHONE": "mask"}``; checked by the policy."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        kind, sep, action = pair.partition("=")
+        if not sep:
+            raise PolicyError(f"--pii expects TYPE=ACTION (e.g. PHONE=mask), got '{pair}'")
+        out[kind.strip().upper()] = action.strip().lower()
+    return out
+
+
 def set_policy(
     store: Store,
     audit: AuditLog | None,
     name: str,
     changes: dict[str, Any],
     *,
+    pii: Sequence[str] = (),
     reset: bool = False,
 ) -> Tenant:
-    """Apply changes to a tenant's overrides (``pii`` merges per type); ``reset`` drops them first.
+    """Apply changes to a tenant's overrides; ``reset`` drops the stored ones first.
 
-    Without changes or reset, the tenant is returned as it is and nothing is written.
+    ``pii`` holds ``TYPE=ACTION`` pairs, merged per type into the stored ones. Without
+    changes or reset, the tenant is returned as it is and nothing is written.
     """
     tenant = store.require_tenant(name)
     overrides: dict[str, Any] = {} if reset else dict(tenant.policy)
-    if "pii" in changes:
-        changes = {**changes, "pii": {**overrides.get("pii", {}), **changes["pii"]}}
+    if pii:
+        changes = {**changes, "pii": {**overrides.get("pii", {}), **parse_pii(pii)}}
     if changes or reset:
         overrides = validate_overrides(tenant.profile, {**overrides, **changes})
         tenant = store.set_policy(name, overrides)
