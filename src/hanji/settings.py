@@ -41,7 +41,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_CHARS = 16
 
-_CONFIG_FILE: ContextVar[Path | None] = ContextVar("hanji_serve_config_file", default=None)
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("hanji_settings_config_file", default=None)
 
 
 def default_home() -> Path:
