@@ -100,7 +100,7 @@ def run_role(args: argparse.Namespace) -> None:
         app: Any = fake_upstream
     else:
         from hanji.serve.app import create_app
-        from hanji.serve.settings import Settings
+        from hanji.settings import Settings
 
         settings = Settings(
             upstreams=[{"url": args.upstream, "model": MODEL, "name": MODEL}], log_level="warning"
@@ -339,9 +339,9 @@ def main() -> None:
         )
         wait_ready(up_port, "/", procs[-1], 30)
 
-        from hanji.serve.auth import issue_key
-        from hanji.serve.settings import Settings
-        from hanji.serve.store import Store
+        from hanji.settings import Settings
+        from hanji.tenants.keys import issue_key
+        from hanji.tenants.store import Store
 
         os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER")})
         settings = Settings()

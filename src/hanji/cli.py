@@ -5,13 +5,15 @@ from __future__ import annotations
 import typer
 
 from hanji import __version__
+from hanji.audit.cli import app as audit_app
 from hanji.build.cli import build_command
 from hanji.corpus.cli import app as corpus_app
 from hanji.evaluate.cli import app as eval_app
 from hanji.lexicon.cli import app as lexicon_app
 from hanji.modeling.cli import app as models_app
 from hanji.privacy.cli import app as privacy_app
-from hanji.serve.cli import audit_app, serve_command, tenant_app
+from hanji.serve.cli import serve_command
+from hanji.tenants.cli import app as tenant_app
 from hanji.tokenizer.cli import app as tokenizer_app
 from hanji.train.cli import app as train_app
 

@@ -16,21 +16,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from serve_fakes import FakeBackend, build_tiny_model
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import issue_key
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 
 ADMIN_KEY = "admin-" + secrets.token_hex(16)
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """HANJI_* variables of the developer's shell must not leak into settings under test."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("HANJI_") and not name.startswith(("HANJI_CACHE", "HANJI_TEST_")):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from typing import Any
 import uvicorn
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import issue_key
 from hanji.serve.backends.base import (
     Backend,
     Chunk,
@@ -25,8 +24,9 @@ from hanji.serve.backends.base import (
     Usage,
 )
 from hanji.serve.errors import APIError
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 
 KOREAN_LINES = [
     "한지는 천 년 동안 한국의 글을 실어 온 종이입니다.",

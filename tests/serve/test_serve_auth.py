@@ -9,10 +9,11 @@ from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import Authenticator, KeyCache, Principal, issue_key
+from hanji.serve.auth import Authenticator, KeyCache, Principal
 from hanji.serve.errors import Unauthorized
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 
 CHAT = {"model": "fake-ko", "messages": [{"role": "user", "content": "잔액 조회 부탁해요"}]}
 

@@ -20,14 +20,16 @@ import pytest
 from serve_fakes import FakeBackend, ServerThread
 from typer.testing import CliRunner
 
+from hanji.audit.cli import app as audit_app
+from hanji.audit.log import AuditLog
+from hanji.audit.verify import verify_log
 from hanji.serve.app import create_app
-from hanji.serve.audit import AuditLog, verify_log
-from hanji.serve.auth import issue_key
 from hanji.serve.backends.base import Backend, Chunk, GenerateRequest, Usage
-from hanji.serve.cli import audit_app, tenant_app
-from hanji.serve.security import open_vault
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.cli import app as tenant_app
+from hanji.tenants.home import open_vault
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 from hanji.vault import KeyProviderError, RecordNotFound, Shredded, Vault
 
 runner = CliRunner()

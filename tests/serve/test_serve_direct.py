@@ -14,8 +14,8 @@ from serve_fakes import FakeBackend
 from hanji.serve.app import create_app
 from hanji.serve.errors import BadGateway
 from hanji.serve.routers import direct
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.store import Store
 
 CHAT = {"model": "fake-ko", "messages": [{"role": "user", "content": "이번 달 결제일 알려 줘"}]}
 JSON = "application/json"

@@ -20,8 +20,8 @@ from hanji.serve.backends.base import Backend, Chunk, GenerateRequest, GenerateR
 from hanji.serve.context import LogSink, RequestContext, RequestRecord
 from hanji.serve.errors import BadGateway, InvalidRequest
 from hanji.serve.pipeline import Hook
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.store import Store
 
 CANARY = "주민번호-900101-1234567-카나리아"
 ASK = [{"role": "user", "content": "오늘 서울 날씨 어때?"}]

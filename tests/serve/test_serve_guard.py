@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend, ServerThread
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import issue_key
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 
 RRN = "900101-1234568"
 PHONE = "010-2345-6789"

@@ -6,7 +6,7 @@ import pytest
 
 from hanji.serve.errors import RateLimited
 from hanji.serve.ratelimit import RateLimiter
-from hanji.serve.store import ApiKey
+from hanji.tenants.store import ApiKey
 
 
 class Clock:

@@ -14,12 +14,12 @@ import pytest
 from serve_fakes import ASK, Running, ServerThread, start_hanji
 
 from hanji.serve.app import create_app
-from hanji.serve.auth import issue_key
 from hanji.serve.backends.base import GenerateRequest, Message, SamplingParams
 from hanji.serve.backends.openai_compat import OpenAIBackend
 from hanji.serve.errors import BadGateway, GatewayTimeout, InvalidRequest, RateLimited
-from hanji.serve.settings import Settings, UpstreamConfig
-from hanji.serve.store import Store
+from hanji.settings import Settings, UpstreamConfig
+from hanji.tenants.keys import issue_key
+from hanji.tenants.store import Store
 
 
 @pytest.fixture(scope="module")

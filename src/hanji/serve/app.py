@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from hanji.serve.audit import AuditWriter
+from hanji.audit.writer import AuditWriter
 from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
 from hanji.serve.backends.local import LocalBackend
@@ -26,9 +26,9 @@ from hanji.serve.pipeline import Hook, Pipeline
 from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routers import openai, ops
 from hanji.serve.routers.direct import DirectRoutes
-from hanji.serve.security import open_audit, open_vault
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.home import open_audit, open_vault
+from hanji.tenants.store import Store
 
 log = logging.getLogger("hanji.serve")
 

@@ -18,7 +18,7 @@ from time import perf_counter
 from time import time as wall_clock
 from typing import Any, Protocol
 
-from hanji.serve.store import ApiKey, Tenant
+from hanji.tenants.store import ApiKey, Tenant
 
 _MAX_UNKNOWN_FIELDS = 16
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hanji.serve.audit import AuditWriter
+from hanji.audit.writer import AuditWriter
 from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
 from hanji.serve.context import RecordSink, RequestContext, RequestRecord
@@ -16,8 +16,8 @@ from hanji.serve.errors import ServiceUnavailable, model_not_found
 from hanji.serve.metrics import Metrics
 from hanji.serve.pipeline import Pipeline
 from hanji.serve.ratelimit import RateLimiter
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.settings import Settings
+from hanji.tenants.store import Store
 
 if TYPE_CHECKING:
     from hanji.vault import Vault

@@ -35,8 +35,8 @@ from hanji.serve.backends.base import (
 from hanji.serve.context import RequestContext
 from hanji.serve.errors import InvalidRequest, PermissionDenied
 from hanji.serve.pipeline import Hook
-from hanji.serve.policy import Policy, inside_perimeter, resolve_policy
 from hanji.serve.retention import ConversationKeeper
+from hanji.tenants.policy import Policy, inside_perimeter, resolve_policy
 
 log = logging.getLogger("hanji.serve.guard")
 

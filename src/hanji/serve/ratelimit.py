@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hanji.serve.errors import RateLimited
-from hanji.serve.store import ApiKey
+from hanji.tenants.store import ApiKey
 
 
 @dataclass

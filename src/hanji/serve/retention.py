@@ -3,7 +3,8 @@
 Nothing about a prompt or a completion is written anywhere unless the tenant's policy has
 ``retention_days > 0``. Then the conversation (as the caller saw it, with the pseudonym
 map) is encrypted under the tenant's data key, with an expiry that `purge_once` enforces.
-`Purger` runs it periodically inside the server; `hanji tenant purge` runs it once.
+`Purger` runs `hanji.tenants.lifecycle.purge_once` periodically inside the server;
+`hanji tenant purge` runs it once.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hanji.serve.backends.base import GenerateRequest
 from hanji.serve.context import RequestContext
+from hanji.tenants.lifecycle import purge_once
 
 if TYPE_CHECKING:
-    from hanji.serve.audit import AuditLog
+    from hanji.audit.log import AuditLog
     from hanji.vault import Vault
 
 log = logging.getLogger("hanji.serve.retention")
@@ -61,25 +62,6 @@ class ConversationKeeper:
             plaintext,
             expires_at=datetime.now(UTC) + timedelta(days=days),
         )
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    records: int
-    audit_records: int
-
-
-def purge_once(
-    vault: Vault,
-    audit: AuditLog | None,
-    audit_retention_days: int,
-    now: datetime | None = None,
-) -> PurgeReport:
-    """Delete expired conversations, shredded tenants' leftovers, and audit past retention."""
-    now = now or datetime.now(UTC)
-    records = vault.purge(now)
-    pruned = audit.prune(now - timedelta(days=audit_retention_days)) if audit else 0
-    return PurgeReport(records, pruned)
 
 
 class Purger:

@@ -55,7 +55,7 @@ from hanji.serve.errors import (
     InvalidRequest,
     RateLimited,
 )
-from hanji.serve.settings import UpstreamConfig
+from hanji.settings import UpstreamConfig
 
 log = logging.getLogger("hanji.serve.upstream")
 

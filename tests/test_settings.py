@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hanji.serve.settings import Settings
+from hanji.settings import Settings
 
 
 @pytest.mark.parametrize("value", ["change-me", "CHANGE_ME-please-123456", "secret", "short"])

@@ -1,6 +1,6 @@
 """Tenants and API keys in SQLAlchemy 2: a SQLite file by default, PostgreSQL by URL.
 
-The store never sees a key in clear: it is given the HMAC of a key (see `hanji.serve.auth`)
+The store never sees a key in clear: it is given the HMAC of a key (see `hanji.tenants.keys`)
 and a short hint for people to tell keys apart. Rows leave the store as frozen dataclasses
 so that no session or lazy load escapes into request handling.
 """
@@ -17,20 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    bindparam,
-    create_engine,
-    event,
-    select,
-)
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
+
+from hanji.tenants.tables import ApiKeyRow, TenantBase, TenantPolicyRow, TenantRow
 
 Profile = Literal["finance", "public", "general"]
 PROFILES: tuple[str, ...] = get_args(Profile)
@@ -42,59 +34,6 @@ _HOST = re.compile(
 
 class StoreError(ValueError):
     """A store operation that cannot be done; the message says which name or id is wrong."""
-
-
-class Base(DeclarativeBase):
-    """Shared declarative base: later tables (vault keys, audit) join the same metadata."""
-
-
-class TenantRow(Base):
-    __tablename__ = "tenants"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True, index=True)
-    profile: Mapped[str] = mapped_column(String(16))
-    allowed_models: Mapped[list[str]] = mapped_column(JSON, default=list)
-    allowed_hosts: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class TenantPolicyRow(Base):
-    """Per-tenant overrides of the profile's policy (see `hanji.serve.policy`)."""
-
-    __tablename__ = "tenant_policies"
-
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
-    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class ApiKeyRow(Base):
-    __tablename__ = "api_keys"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    hint: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    rpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    tpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class AuthChangesRow(Base):
-    """One row counting every change to keys, tenants and policies (kept by triggers).
-
-    The gateway caches authenticated keys and reads this counter on each request: one
-    primary-key read instead of the key lookup, and any change, by any process, through
-    any code path, empties the cache before the next request is authenticated.
-    """
-
-    __tablename__ = "auth_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 _WATCHED_TABLES = ("api_keys", "tenants", "tenant_policies")
@@ -143,7 +82,7 @@ class Tenant:
     """Upstream hosts inside this tenant's perimeter (used by the policy layer)."""
     created_at: datetime
     policy: dict[str, Any] = field(default_factory=dict, compare=False)
-    """Overrides of the profile's policy, as stored (validated by `hanji.serve.policy`)."""
+    """Overrides of the profile's policy, as stored (validated by `hanji.tenants.policy`)."""
 
     def may_use(self, model: str) -> bool:
         return not self.allowed_models or model in self.allowed_models
@@ -239,7 +178,7 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if parsed.drivername.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        TenantBase.metadata.create_all(self.engine)
         self._changes: _ChangeCounter | None = None
         if parsed.drivername.startswith("sqlite"):
             counted = _install_change_triggers(self.engine)

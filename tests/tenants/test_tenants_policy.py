@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hanji.serve.policy import (
+from hanji.tenants.policy import (
     UNIQUE_IDS,
     PolicyError,
     inside_perimeter,

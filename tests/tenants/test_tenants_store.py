@@ -14,9 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from hanji.serve.audit import AuditLog, Signer, admin_entry, verify_log
-from hanji.serve.auth import hash_key, issue_key
-from hanji.serve.store import Base, Store, StoreError
+from hanji.audit.chain import admin_entry
+from hanji.audit.log import AuditLog
+from hanji.audit.signing import Signer
+from hanji.audit.tables import AuditBase
+from hanji.audit.verify import verify_log
+from hanji.tenants.keys import hash_key, issue_key
+from hanji.tenants.store import Store, StoreError
+from hanji.tenants.tables import TenantBase
 from hanji.vault import Shredded, Vault
 from hanji.vault.tables import VaultBase
 
@@ -161,7 +166,7 @@ def test_postgresql_life_cycle(postgres_url: str) -> None:
     try:
         exercise(store)
     finally:
-        Base.metadata.drop_all(store.engine)
+        TenantBase.metadata.drop_all(store.engine)
         store.close()
 
 
@@ -200,5 +205,6 @@ def test_postgresql_vault_and_audit(postgres_url: str, tmp_path: Path) -> None:
         assert not verdict.ok and verdict.first_bad == 2
     finally:
         VaultBase.metadata.drop_all(store.engine)
-        Base.metadata.drop_all(store.engine)
+        AuditBase.metadata.drop_all(store.engine)
+        TenantBase.metadata.drop_all(store.engine)
         store.close()

@@ -1,4 +1,5 @@
-"""The one settings object of the gateway: defaults < serve.toml < HANJI_* env < CLI flags.
+"""The one settings object of the gateway and its operator commands (`hanji serve`,
+`hanji tenant`, `hanji audit`): defaults < serve.toml < HANJI_* env < CLI flags.
 
 Secrets (the key pepper, the admin key, upstream keys) never come from the TOML file in
 clear: the pepper and admin key come from the environment or a 0600 file under
@@ -40,7 +41,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_CHARS = 16
 
-_CONFIG_FILE: ContextVar[Path | None] = ContextVar("hanji_serve_config_file", default=None)
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("hanji_settings_config_file", default=None)
 
 
 def default_home() -> Path:

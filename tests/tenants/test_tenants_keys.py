@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hanji.serve.audit import AuditLog
-from hanji.serve.cli import audit_app, tenant_app
-from hanji.serve.security import open_vault
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.audit.cli import app as audit_app
+from hanji.audit.log import AuditLog
+from hanji.settings import Settings
+from hanji.tenants.cli import app as tenant_app
+from hanji.tenants.home import open_vault
+from hanji.tenants.store import Store
 
 runner = CliRunner()
 

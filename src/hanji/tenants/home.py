@@ -1,10 +1,11 @@
-"""Build the vault and the audit log from settings: one place, shared by server and CLI."""
+"""Open the vault and the audit log from settings: one place, shared by server and CLI."""
 
 from __future__ import annotations
 
-from hanji.serve.audit import AuditLog, Signer
-from hanji.serve.settings import Settings
-from hanji.serve.store import Store
+from hanji.audit.log import AuditLog
+from hanji.audit.signing import Signer
+from hanji.settings import Settings
+from hanji.tenants.store import Store
 from hanji.vault import Vault
 
 

@@ -1,0 +1,66 @@
+"""The tenant store's tables: tenants, their policy overrides, API keys, the change counter.
+
+The tenants have their own declarative base, like the vault (`hanji.vault.tables`) and the
+audit log (`hanji.audit.tables`): each creates its tables on the one engine it is given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class TenantBase(DeclarativeBase):
+    pass
+
+
+class TenantRow(TenantBase):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True, index=True)
+    profile: Mapped[str] = mapped_column(String(16))
+    allowed_models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_hosts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TenantPolicyRow(TenantBase):
+    """Per-tenant overrides of the profile's policy (see `hanji.tenants.policy`)."""
+
+    __tablename__ = "tenant_policies"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRow(TenantBase):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    hint: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    rpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuthChangesRow(TenantBase):
+    """One row counting every change to keys, tenants and policies (kept by triggers).
+
+    The gateway caches authenticated keys and reads this counter on each request: one
+    primary-key read instead of the key lookup, and any change, by any process, through
+    any code path, empties the cache before the next request is authenticated.
+    """
+
+    __tablename__ = "auth_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
