@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from hanji.lexicon import MineConfig, mine
-from hanji.lexicon.readers import iter_texts
+from hanji.text.io import iter_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_TEXT = ROOT / "tests/data/lexicon/planted.txt"

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hanji.lexicon.readers import ReadStats, count_documents, expand_paths, iter_texts
+from hanji.text.io import ReadStats, count_documents, expand, iter_texts
 
 
 def test_formats_and_folders(tmp_path):
@@ -28,7 +28,7 @@ def test_formats_and_folders(tmp_path):
     (tmp_path / "b.txt").write_text("첫 문단이다.\n\n둘째 문단이다.\n", encoding="utf-8")
     (tmp_path / "notes.md").write_text("무시된다", encoding="utf-8")
     stats = ReadStats()
-    texts = list(iter_texts([tmp_path], stats))
+    texts = list(iter_texts([tmp_path], on_error="skip", stats=stats))
     assert texts == ["갓생을 산다.", "첫 문단이다.", "둘째 문단이다.", "꾸안꾸가 좋다."]
     assert stats.documents == 4
     assert stats.skipped == {"bad_json": 1, "no_text": 2}
@@ -38,7 +38,7 @@ def test_formats_and_folders(tmp_path):
         f"{shard / '00000.parquet'}:row 2 column 'text' (no_text)",
     ]
     assert not any("갓생" in w or "꾸안꾸" in w for w in stats.where)
-    assert count_documents(expand_paths([tmp_path])) == 7
+    assert count_documents(expand([tmp_path])) == 7
 
 
 def test_text_without_blank_lines_is_one_document_per_line(tmp_path):
@@ -56,4 +56,4 @@ def test_nfd_input_comes_out_nfc(tmp_path):
 
 def test_missing_input_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="없는파일"):
-        expand_paths([tmp_path / "없는파일.jsonl"])
+        expand([tmp_path / "없는파일.jsonl"])
