@@ -67,11 +67,14 @@ class _Policy:
         self.raising = on_error == "raise"
         self.stats = stats if stats is not None else ReadStats()
 
-    def bad(self, reason: str, place: str, message: str, n: int = 1) -> None:
-        """A bad line at ``place``: raise ``place: message``, or count it under ``reason``."""
+    def bad(
+        self, reason: str, place: str, message: str, *, label: str | None = None, n: int = 1
+    ) -> None:
+        """A bad line at ``place``: raise ``place: message``, or count it under ``reason``
+        (listed in `ReadStats.where` as ``label``, by default ``place``)."""
         if self.raising:
             raise ReadError(f"{place}: {message}")
-        self.stats.skip(reason, place, n)
+        self.stats.skip(reason, label or place, n)
 
 
 def nfc(value: Any) -> Any:
@@ -213,9 +216,10 @@ def _records(path: Path, text_field: str, policy: _Policy) -> Iterator[dict[str,
         if text_field not in names:
             policy.bad(
                 "parquet_without_text_column",
-                f"{path} column '{text_field}'",
+                str(path),
                 f"no column '{text_field}' (columns: {names})",
-                pf.metadata.num_rows,
+                label=f"{path} column '{text_field}'",
+                n=pf.metadata.num_rows,
             )
             return
         for row_no, rec in enumerate(_parquet_rows(path, None), 1):
@@ -227,11 +231,12 @@ def _records(path: Path, text_field: str, policy: _Policy) -> Iterator[dict[str,
     elif suffix in (".jsonl", ".json"):
         for lineno, rec in _read_jsonl(path, policy):
             text = _text_of(rec, text_field)
-            place = f"{path}:{lineno} field '{text_field}'"
+            label = f"{path}:{lineno} field '{text_field}'"
             if text is None:
-                policy.bad("no_text", place, f"no string field '{text_field}'")
+                place = f"{path}:{lineno}"
+                policy.bad("no_text", place, f"no string field '{text_field}'", label=label)
             elif not text.strip():
-                stats.skip("no_text", place)
+                stats.skip("no_text", label)
             else:
                 yield rec
     else:
