@@ -98,7 +98,9 @@ def test_an_input_file_change_reruns_the_corpus(tmp_path: Path) -> None:
     before = _fingerprints(tmp_path)
     with (tmp_path / "data" / "train.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({"text": "새 문서가 하나 더 있다."}, ensure_ascii=False) + "\n")
-    assert all(a != b for a, b in zip(_fingerprints(tmp_path).values(), before.values()))
+    assert all(
+        a != b for a, b in zip(_fingerprints(tmp_path).values(), before.values(), strict=True)
+    )
 
 
 def _toy_stages(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
