@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from hanji.lexicon import MineConfig, mine
-from hanji.lexicon.readers import iter_texts
+from hanji.lexicon.stage import read_texts
+from hanji.text.io import ReadStats
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_TEXT = ROOT / "tests/data/lexicon/planted.txt"
@@ -32,8 +33,8 @@ def measure(
 ) -> dict[str, float]:
     """Mine `inputs`, print the ranked list against `planted` and return the goal figures."""
     started = time.perf_counter()
-    ref = iter_texts(reference) if reference else None
-    candidates = mine(iter_texts(inputs), reference=ref, config=MineConfig())
+    ref = read_texts(reference, ReadStats()) if reference else None
+    candidates = mine(read_texts(inputs, ReadStats()), reference=ref, config=MineConfig())
     seconds = time.perf_counter() - started
     words = [c.word for c in candidates]
     rank = {w: i + 1 for i, w in enumerate(words)}

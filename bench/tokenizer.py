@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from hanji.textfiles import iter_texts
-from hanji.tokenizer.pipeline import EXTENSION_FILE, extend_model
+from hanji.text.io import iter_texts
+from hanji.tokenizer.model_dir import EXTENSION_FILE, extend_model
 from hanji.tokenizer.stats import TokenizerStats, tokenizer_stats
 
 ROOT = Path(__file__).resolve().parents[1]

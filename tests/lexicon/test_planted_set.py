@@ -41,7 +41,7 @@ def test_ordinary_paragraphs_without_any_planted_word():
 @pytest.mark.slow
 def test_goal_on_the_planted_set():
     from hanji.lexicon import MineConfig, mine
-    from hanji.lexicon.readers import iter_texts
+    from hanji.text.io import iter_texts
 
     words = planted()
     ranked = [c.word for c in mine(iter_texts([DATA / "planted.txt"]), config=MineConfig())]

@@ -31,3 +31,20 @@ def test_sentences_with_the_word_twice_make_no_item():
 
 def test_occurrences_only_at_word_starts():
     assert occurrences("반갓생과 갓생", "갓생") == [5]
+
+
+def test_one_probe_item_from_the_miner_to_the_evaluator(tmp_path):
+    import json
+
+    from hanji.evaluate.probe import load_probe
+    from hanji.lexicon.probe import ProbeItem
+
+    item = make_item(
+        "갓생", "요즘 후배들 사이에서 갓생이 유행이다.", ["텅장", "존버"], ["학교", "사람"], seed=1
+    )
+    assert item is not None
+    path = tmp_path / "probe.jsonl"
+    path.write_text(json.dumps(item.as_record(), ensure_ascii=False) + "\n", "utf-8")
+    assert load_probe(path) == [item]
+    blank = ProbeItem.from_record({"context": "나는 ___을 산다.", "options": ["갓생"], "answer": 0})
+    assert (blank.prefix, blank.suffix, blank.word, blank.id) == ("나는 ", "을 산다.", "", "")

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from hanji.modeling import load_tokenizer
 from hanji.tokenizer.cli import app
-from hanji.tokenizer.pipeline import EXTENSION_FILE, extend_model
+from hanji.tokenizer.model_dir import EXTENSION_FILE, extend_model
 
 
 def _toy_dir(tmp_path: Path, tied: bool) -> Path:

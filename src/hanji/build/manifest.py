@@ -1,13 +1,16 @@
 """`runs/<name>/manifest.json`: what each stage did, when, with which config, and where.
 
-A stage is skipped when it finished before with the same fingerprint: a hash of its own
-recipe section, the fingerprints of the stages it reads from, and (for the corpus) the
-size and modification time of every input file.
+A stage is skipped when it finished before with the same fingerprint, which its own
+package computes (`hanji.<stage>.stage.fingerprint`): its recipe section, its input files
+and the fingerprints of the stages it reads from.
+
+Artefacts inside the run folder are stored relative to it, as ``./corpus/shards``, so a
+run folder moved or copied elsewhere still resumes and serves; in memory they are absolute
+again. Anything else (a Hub id, a base model elsewhere) is stored as it is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -16,19 +19,26 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+_HERE = "./"
 
 
-def fingerprint(*parts: Any) -> str:
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+def to_stored(value: str, run_dir: Path) -> str:
+    """An artefact as written to manifest.json: ``./rel/path`` when inside ``run_dir``."""
+    path = Path(value)
+    if not path.is_absolute():
+        return value
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(run_dir)))
+    except ValueError:
+        return value
+    return _HERE + rel.as_posix() if rel.parts else _HERE
 
 
-def file_signature(paths: list[Path]) -> list[tuple[str, int, int]]:
-    out = []
-    for p in sorted(paths):
-        st = p.stat()
-        out.append((str(p.resolve()), st.st_size, st.st_mtime_ns))
-    return out
+def from_stored(value: str, run_dir: Path) -> str:
+    """An artefact as read from manifest.json, absolute against where ``run_dir`` is now."""
+    if not value.startswith(_HERE):
+        return value
+    return os.path.normpath(Path(os.path.abspath(run_dir)) / value[len(_HERE) :])
 
 
 @dataclass
@@ -55,8 +65,12 @@ class Manifest:
         path = run_dir / MANIFEST
         if path.is_file():
             data = json.loads(path.read_text("utf-8"))
-            stages = {k: StageRecord(**v) for k, v in data.get("stages", {}).items()}
-            return cls(path, data.get("name", name), data.get("recipe", recipe), stages)
+            stages = {}
+            for k, v in data.get("stages", {}).items():
+                rec = StageRecord(**v)
+                rec.artifacts = {a: from_stored(p, run_dir) for a, p in rec.artifacts.items()}
+                stages[k] = rec
+            return cls(path, data.get("name", name), recipe, stages)
         return cls(path, name, recipe)
 
     def save(self) -> None:
@@ -65,11 +79,16 @@ class Manifest:
             "name": self.name,
             "recipe": self.recipe,
             "updated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "stages": {k: v.__dict__ for k, v in self.stages.items()},
+            "stages": {k: self._stored(v) for k, v in self.stages.items()},
         }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
         os.replace(tmp, self.path)
+
+    def _stored(self, rec: StageRecord) -> dict[str, Any]:
+        run_dir = self.path.parent
+        arts = {a: to_stored(p, run_dir) for a, p in rec.artifacts.items()}
+        return {**rec.__dict__, "artifacts": arts}
 
     def record(self, stage: str) -> StageRecord:
         return self.stages.setdefault(stage, StageRecord())

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from hanji.build.manifest import Manifest
-from hanji.build.stages import STAGES, Context
+from hanji.build.stages import STAGES, Context, stage_fingerprint
 from hanji.recipe import load_recipe
 
 STAGE_NAMES = list(STAGES)
@@ -48,7 +48,7 @@ def build(
     first = STAGE_NAMES.index(from_stage) if from_stage else 0
     t_build = time.perf_counter()
     for i, name in enumerate(STAGE_NAMES):
-        fp_fn, run_fn, outputs = STAGES[name]
+        run_fn, outputs = STAGES[name]
         rec = manifest.record(name)
         if only and name != only:
             if STAGE_NAMES.index(name) < STAGE_NAMES.index(only) and rec.status != "done":
@@ -56,7 +56,7 @@ def build(
                     f"--only {only} needs stage '{name}' done first; run the build without --only"
                 )
             continue
-        fp = fp_fn(ctx)
+        fp = stage_fingerprint(ctx, name)
         wanted = force or (from_stage is not None and i >= first) or only == name
         if not wanted and rec.status == "done" and rec.fingerprint == fp:
             console.print(f"[dim]✓ {name}: unchanged, skipped ({rec.seconds:.0f}s before)[/dim]")

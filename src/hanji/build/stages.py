@@ -6,15 +6,16 @@ returns its own artefacts and headline figures. Stages talk only through files o
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hanji.build.manifest import Manifest, file_signature, fingerprint
+from hanji.build.manifest import Manifest
 from hanji.recipe import Recipe
-from hanji.textfiles import expand
+from hanji.text.io import expand, iter_texts
 
 
 @dataclass
@@ -39,52 +40,32 @@ def _task_ref(ctx: Context, ref: str) -> str | Path:
     return path if path.exists() else ref
 
 
-# -- fingerprints: what a stage's output depends on ------------------------------------------
+# -- fingerprints: each stage package owns the one of its own inputs and settings -----------
+
+UPSTREAM: dict[str, tuple[str, ...]] = {
+    "corpus": (),
+    "lexicon": ("corpus",),
+    "tokenizer": ("corpus", "lexicon"),
+    "train": ("corpus", "lexicon", "tokenizer"),
+    "eval": ("lexicon", "train"),
+}
+FINGERPRINTS = {
+    "corpus": "hanji.corpus.stage",
+    "lexicon": "hanji.lexicon.stage",
+    "tokenizer": "hanji.tokenizer.stage",
+    "train": "hanji.train.stage",
+    "eval": "hanji.evaluate.stage",
+}
 
 
-def _upstream(ctx: Context, *stages: str) -> list[str]:
-    return [ctx.manifest.stages[s].fingerprint if s in ctx.manifest.stages else "" for s in stages]
-
-
-def fp_corpus(ctx: Context) -> str:
-    sources = []
-    for s in ctx.recipe.corpus.sources:
-        p = ctx.recipe.resolve_path(s.path)
-        files = expand([p]) if s.format != "hf" else []
-        sources.append((s.model_dump(), file_signature(files)))
-    decont = file_signature(ctx.paths(ctx.recipe.corpus.decontaminate))
-    return fingerprint(ctx.recipe.corpus.model_dump(exclude={"sources"}), sources, decont)
-
-
-def fp_lexicon(ctx: Context) -> str:
-    glossary = ctx.recipe.lexicon.glossary
-    gsig = file_signature([ctx.recipe.resolve_path(glossary)]) if glossary else []
-    heldout = file_signature(ctx.paths(ctx.recipe.eval.heldout))
-    return fingerprint(ctx.recipe.lexicon.model_dump(), gsig, heldout, _upstream(ctx, "corpus"))
-
-
-def fp_tokenizer(ctx: Context) -> str:
-    return fingerprint(
-        ctx.recipe.model.model_dump(),
-        ctx.recipe.tokenizer.model_dump(),
-        _upstream(ctx, "corpus", "lexicon"),
-    )
-
-
-def fp_train(ctx: Context) -> str:
-    sft = ctx.recipe.train.sft
-    sft_sig = file_signature(ctx.paths([sft.data])) if sft else []
-    return fingerprint(
-        ctx.recipe.train.model_dump(), sft_sig, _upstream(ctx, "corpus", "lexicon", "tokenizer")
-    )
-
-
-def fp_eval(ctx: Context) -> str:
-    e = ctx.recipe.eval
-    files = file_signature(ctx.paths(e.heldout) + ctx.paths(e.unseen))
-    return fingerprint(
-        e.model_dump(), ctx.recipe.model.model_dump(), files, _upstream(ctx, "lexicon", "train")
-    )
+def stage_fingerprint(ctx: Context, name: str) -> str:
+    """The stage package's fingerprint, given the fingerprints of the stages it reads."""
+    upstream = [
+        ctx.manifest.stages[s].fingerprint if s in ctx.manifest.stages else ""
+        for s in UPSTREAM[name]
+    ]
+    module = importlib.import_module(FINGERPRINTS[name])
+    return module.fingerprint(ctx.recipe, upstream)
 
 
 # -- the stages ------------------------------------------------------------------------------
@@ -111,13 +92,11 @@ def run_corpus(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
 
 
 def _texts(paths: list[str | Path]) -> list[str]:
-    from hanji.textfiles import iter_texts
-
     return list(iter_texts(paths))
 
 
 def run_lexicon(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
-    from hanji.build.lexicon_stage import mine_for_build
+    from hanji.lexicon.stage import mine_for_build
 
     out = ctx.run_dir / "lexicon"
     lex = ctx.recipe.lexicon
@@ -157,7 +136,7 @@ def run_tokenizer(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     tk = ctx.recipe.tokenizer
     if not tk.enabled:
         return {"model": base}, {"added": 0}
-    from hanji.tokenizer.pipeline import extend_model
+    from hanji.tokenizer.model_dir import extend_model
     from hanji.tokenizer.stats import tokenizer_stats
 
     out = ctx.run_dir / "tokenizer"
@@ -284,21 +263,19 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     results = run_suite(
         model, out, cfg, baseline=ctx.recipe.base_ref() if e.baseline else None, log=ctx.log
     )
+    from hanji.evaluate.report import write_report
+
     arts = {"dir": str(out), "results": str(out / "results.json")}
-    try:
-        from hanji.evaluate.report import write_report
-    except ImportError:
-        pass
-    else:
-        arts.update({k: str(v) for k, v in write_report(out, results).items()})
+    arts.update({k: str(v) for k, v in write_report(out, results).items()})
     return arts, results.get("delta", {})
 
 
-STAGES: dict[str, tuple[Callable[[Context], str], Callable[[Context], Any], list[str]]] = {
-    # name: (fingerprint, run, output dirs to clear when the fingerprint changed)
-    "corpus": (fp_corpus, run_corpus, ["corpus"]),
-    "lexicon": (fp_lexicon, run_lexicon, ["lexicon"]),
-    "tokenizer": (fp_tokenizer, run_tokenizer, ["tokenizer"]),
-    "train": (fp_train, run_train, ["cpt", "model"]),
-    "eval": (fp_eval, run_eval, ["eval"]),
+Run = Callable[[Context], tuple[dict[str, str], dict[str, Any]]]
+STAGES: dict[str, tuple[Run, list[str]]] = {
+    # name: (run, output dirs to clear when the fingerprint changed)
+    "corpus": (run_corpus, ["corpus"]),
+    "lexicon": (run_lexicon, ["lexicon"]),
+    "tokenizer": (run_tokenizer, ["tokenizer"]),
+    "train": (run_train, ["cpt", "model"]),
+    "eval": (run_eval, ["eval"]),
 }

@@ -22,6 +22,6 @@ def build_corpus(
 
     Re-running skips finished work; the returned dict is also written to out/stats.json.
     """
-    from hanji.corpus.pipeline import build_corpus as _build
+    from hanji.corpus.run import build_corpus as _build
 
     return _build(recipe, Path(out), workers=workers, progress=progress)

@@ -22,7 +22,7 @@ from datatrove.utils.stats import PipelineStats
 from hanji.corpus.readers.sources import CorpusError
 
 PRELOAD = (
-    "hanji.corpus.pipeline",
+    "hanji.corpus.run",
     "hanji.corpus.filters",
     "hanji.corpus.dedup",
     "hanji.corpus.pii",

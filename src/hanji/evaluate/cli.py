@@ -34,7 +34,7 @@ def bpc(
     """Bits per character on Korean text; overall = total bits / total characters."""
     from hanji.evaluate.bpc import bits_per_character
     from hanji.modeling import ModelResolutionError
-    from hanji.textfiles import expand, iter_records
+    from hanji.text.io import expand, iter_records
 
     try:
         files = expand([*text, *(more or [])])

@@ -7,23 +7,13 @@ blank, or a ``context`` (or ``sentence``) holding the blank ``___``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hanji.evaluate.choice import score_options
-
-BLANK = "___"
-
-
-@dataclass
-class ProbeItem:
-    prefix: str
-    suffix: str
-    options: list[str]
-    answer: int
-    word: str = ""
+from hanji.lexicon.probe import ProbeItem
+from hanji.text.io import read_jsonl
 
 
 @dataclass
@@ -52,26 +42,13 @@ class ProbeResult:
 
 
 def load_probe(path: str | Path) -> list[ProbeItem]:
+    """The items of a ``probe.jsonl``; a line that is not an item raises naming file:line."""
     items = []
-    path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                options = [str(o) for o in rec["options"]]
-                answer = int(rec["answer"])
-                if "prefix" in rec:
-                    prefix, suffix = rec["prefix"], rec.get("suffix", "")
-                else:
-                    context = rec.get("context") or rec["sentence"]
-                    prefix, _, suffix = context.partition(BLANK)
-            except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
-                raise ValueError(f"{path}:{lineno}: not a probe item ({exc!r})") from None
-            if not 0 <= answer < len(options):
-                raise ValueError(f"{path}:{lineno}: answer {answer} out of range")
-            items.append(ProbeItem(prefix, suffix, options, answer, rec.get("word", "")))
+    for lineno, rec in read_jsonl(path):
+        try:
+            items.append(ProbeItem.from_record(rec))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{lineno}: not a probe item ({exc!r})") from None
     return items
 
 

@@ -11,8 +11,6 @@ In a folder, ``NAME.EXT`` or ``NAME.test.EXT`` is a task and ``NAME.train.EXT`` 
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hanji.evaluate.items import FORMATS, MODES, MCItem, infer_format, to_item
+from hanji.text.io import ReadError, iter_rows
 
 TABLE_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
 POOL_SPLITS = ("dev", "train", "validation")
@@ -104,27 +103,11 @@ def _task_name(path: Path) -> str:
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line or row number, record) from a JSONL, JSON (list), CSV or Parquet file."""
-    if path.suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for row_no, row in enumerate(csv.DictReader(fh), 2):
-                yield row_no, dict(row)
-    elif path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        yield from enumerate(pq.read_table(path).to_pylist(), 1)
-    elif path.suffix == ".json" and path.read_text("utf-8").lstrip().startswith("["):
-        records = json.loads(path.read_text("utf-8"))
-        yield from enumerate(records, 1)
-    else:
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield lineno, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise TaskLoadError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    """(line or row number, record) from a JSONL, JSON (list), CSV or Parquet file, in NFC."""
+    try:
+        yield from iter_rows(path)
+    except ReadError as exc:
+        raise TaskLoadError(str(exc)) from None
 
 
 def items_from_records(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hanji.textfiles import expand, iter_records
+from hanji.text.io import expand, iter_records
 
 if TYPE_CHECKING:
     from hanji.evaluate.generate import GenerationSpec

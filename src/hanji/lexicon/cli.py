@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from hanji.lexicon.config import MineConfig
     from hanji.lexicon.mine import MineResult
     from hanji.lexicon.outputs import OutputSummary
-    from hanji.lexicon.readers import ReadStats
+    from hanji.lexicon.stage import Mined
+    from hanji.text.io import ReadStats
 
 app = typer.Typer(
     help="Neologism (신조어) mining: candidates, glossary, training documents, probe set.",
@@ -51,8 +52,8 @@ def mine_command(
     """Find neologisms in INPUT and write candidates.jsonl, glossary.jsonl, train_docs.jsonl,
     probe.jsonl, must_have.txt and kiwi_user_words.tsv into --out."""
     from hanji.lexicon.config import MineConfig
-    from hanji.lexicon.outputs import load_glossary, write_outputs
-    from hanji.lexicon.readers import ReadStats, expand_paths
+    from hanji.lexicon.outputs import load_glossary
+    from hanji.text.io import expand
 
     if glossary is not None and not glossary.is_file():
         console.print(f"[red]error:[/red] --glossary 파일이 없습니다 / not found: {glossary}")
@@ -66,8 +67,8 @@ def mine_command(
             probe_per_word=probe_per_word,
             seed=seed,
         )
-        files = expand_paths(inputs)
-        ref_files = expand_paths(reference) if reference else []
+        files = expand(inputs)
+        ref_files = expand(reference) if reference else []
         meanings = load_glossary(glossary) if glossary else {}
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -76,35 +77,17 @@ def mine_command(
         console.print("[red]error:[/red] 읽을 파일이 없습니다 / no .jsonl, .parquet or .txt input")
         raise typer.Exit(2)
 
-    stats = ReadStats()
-    ref_stats = ReadStats()
-    started = time.perf_counter()
-    result = _mine_with_progress(files, ref_files, stats, ref_stats, config)
-    elapsed = time.perf_counter() - started
-    report = {
-        "inputs": [str(p) for p in files],
-        "reference": [str(p) for p in ref_files],
-        "documents": stats.documents,
-        "chars": stats.chars,
-        "skipped": dict(stats.skipped),
-        "skipped_at": stats.where,
-        "reference_documents": ref_stats.documents,
-        "reference_skipped": dict(ref_stats.skipped),
-        "sentences": result.sentences,
-        "word_units": result.eojeols,
-        "seconds": round(elapsed, 2),
-    }
-    summary = write_outputs(result, out, glossary=meanings, config=config, report=report)
-    _print_summary(result, summary, stats, elapsed, show)
+    mined = _mine_with_progress(files, ref_files, out, meanings, config)
+    _print_summary(mined.result, mined.summary, mined.stats, mined.seconds, show)
 
 
 def _mine_with_progress(
     files: list[Path],
     ref_files: list[Path],
-    stats: ReadStats,
-    ref_stats: ReadStats,
+    out: Path,
+    meanings: dict[str, str],
     config: MineConfig,
-) -> MineResult:
+) -> Mined:
     """Run the miner under a rich progress bar counting documents and megabytes."""
     from rich.progress import (
         BarColumn,
@@ -116,8 +99,8 @@ def _mine_with_progress(
         TimeRemainingColumn,
     )
 
-    from hanji.lexicon.mine import mine_with_stats
-    from hanji.lexicon.readers import count_documents, iter_texts
+    from hanji.lexicon.stage import mine_files
+    from hanji.text.io import count_documents
 
     total = count_documents(files)
     with Progress(
@@ -140,9 +123,8 @@ def _mine_with_progress(
             rate = mb / max(1e-6, time.perf_counter() - seen["t0"])
             progress.update(task, advance=1, mb=mb, rate=rate)
 
-        reference = iter_texts(ref_files, ref_stats) if ref_files else None
-        return mine_with_stats(
-            iter_texts(files, stats), reference=reference, config=config, progress=tick
+        return mine_files(
+            files, out, reference=ref_files, glossary=meanings, config=config, progress=tick
         )
 
 

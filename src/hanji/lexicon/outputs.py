@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from hanji.lexicon.config import MineConfig
 from hanji.lexicon.mine import Candidate, MineResult
 from hanji.lexicon.probe import ProbeItem, make_item, occurrences
+from hanji.text.io import ReadError, read_jsonl
 
 DOMAIN = "neologism"
 SOURCE = "hanji-lexicon"
@@ -48,33 +48,27 @@ class OutputSummary:
 
 
 def load_glossary(path: str | Path) -> dict[str, str]:
-    """Read `{"word", "meaning"}` JSONL lines (blank lines allowed).
+    """Read `{"word", "meaning"}` JSONL lines (blank lines allowed), in NFC.
 
     A line without a non-empty string `word` and a string `meaning` is an error naming the
     file, line and field: a definition silently lost would leave its word without meaning.
     """
     glossary: dict[str, str] = {}
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
+    try:
+        lines = list(read_jsonl(path))
+    except ReadError as exc:
+        raise ValueError(f"--glossary {exc}") from None
+    for n, record in lines:
+        if not isinstance(record, dict):
+            raise ValueError(f"--glossary {path}:{n}: 객체가 아닙니다 / not a JSON object")
+        word, meaning = record.get("word"), record.get("meaning")
+        for name, value in (("word", word), ("meaning", meaning)):
+            if not isinstance(value, str) or not value.strip():
                 raise ValueError(
-                    f"--glossary {path}:{n}: JSON이 아닙니다 / not JSON: {exc}"
-                ) from None
-            if not isinstance(record, dict):
-                raise ValueError(f"--glossary {path}:{n}: 객체가 아닙니다 / not a JSON object")
-            word, meaning = record.get("word"), record.get("meaning")
-            for name, value in (("word", word), ("meaning", meaning)):
-                if not isinstance(value, str) or not value.strip():
-                    raise ValueError(
-                        f"--glossary {path}:{n}: '{name}' 필드가 없습니다 / "
-                        f"missing or empty string field '{name}'"
-                    )
-            key = unicodedata.normalize("NFC", word.strip())
-            glossary[key] = unicodedata.normalize("NFC", meaning.strip())
+                    f"--glossary {path}:{n}: '{name}' 필드가 없습니다 / "
+                    f"missing or empty string field '{name}'"
+                )
+        glossary[word.strip()] = meaning.strip()
     return glossary
 
 

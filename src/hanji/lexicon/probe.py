@@ -10,25 +10,30 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from hanji.lexicon.segment import has_final_consonant
+from hanji.lexicon.segment import has_final_consonant, split_sentences
 
 BLANK = "___"
 
 
 @dataclass(frozen=True)
 class ProbeItem:
-    """One multiple-choice item; score `prefix + option + suffix` for each option."""
+    """One multiple-choice item; score `prefix + option + suffix` for each option.
 
-    id: str
-    word: str
-    context: str
+    Written by the miner (`probe.jsonl`) and read back by the evaluator; `id` and
+    `context` are empty for hand-written items that do not give them.
+    """
+
     prefix: str
     suffix: str
     options: list[str]
     answer: int
+    word: str = ""
+    id: str = ""
+    context: str = ""
 
     def as_record(self) -> dict[str, object]:
         """The `probe.jsonl` row."""
@@ -41,6 +46,33 @@ class ProbeItem:
             "options": self.options,
             "answer": self.answer,
         }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> ProbeItem:
+        """An item from a `probe.jsonl` row: ``prefix``/``suffix`` around the blank, or a
+        ``context`` (or ``sentence``) holding the blank ``___``.
+
+        Raises KeyError, TypeError or ValueError when the row is not an item.
+        """
+        options = [str(o) for o in rec["options"]]
+        answer = int(rec["answer"])
+        if "prefix" in rec:
+            prefix, suffix = rec["prefix"], rec.get("suffix", "")
+            context = rec.get("context", "")
+        else:
+            context = rec.get("context") or rec["sentence"]
+            prefix, _, suffix = context.partition(BLANK)
+        if not 0 <= answer < len(options):
+            raise ValueError(f"answer {answer} out of range")
+        return cls(
+            prefix,
+            suffix,
+            options,
+            answer,
+            word=rec.get("word", ""),
+            id=rec.get("id", ""),
+            context=context,
+        )
 
 
 def occurrences(sentence: str, word: str) -> list[int]:
@@ -108,11 +140,39 @@ def make_item(
     start = spots[0]
     prefix, suffix = sentence[:start], sentence[start + len(word) :]
     return ProbeItem(
-        id=f"neo-{digest[:12]}",
-        word=word,
-        context=prefix + BLANK + suffix,
         prefix=prefix,
         suffix=suffix,
         options=options,
         answer=options.index(word),
+        word=word,
+        id=f"neo-{digest[:12]}",
+        context=prefix + BLANK + suffix,
     )
+
+
+def heldout_items(
+    texts: Iterable[str],
+    words: Sequence[str],
+    common: Sequence[str],
+    seed: int,
+    per_word: int = 3,
+) -> list[ProbeItem]:
+    """Probe items for `words` from held-out texts: sentences the model never trained on.
+
+    `hanji lexicon mine` holds its probe sentences out of `train_docs.jsonl`, but inside a
+    build those sentences are still in the corpus shards the model trains on; the build
+    probes on the recipe's held-out files instead. At most `per_word` items per word;
+    distractors come from the other `words` and from `common` nouns.
+    """
+    items: list[ProbeItem] = []
+    per: dict[str, int] = {}
+    for text in texts:
+        for sentence in split_sentences(text):
+            for word in words:
+                if per.get(word, 0) >= per_word or word not in sentence:
+                    continue
+                item = make_item(word, sentence.strip(), words, common, seed)
+                if item is not None:
+                    items.append(item)
+                    per[word] = per.get(word, 0) + 1
+    return items

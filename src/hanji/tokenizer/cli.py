@@ -29,9 +29,9 @@ def extend(
 ) -> None:
     """Append Korean BPE merges to a byte-level BPE base and resize its embeddings (EEVE)."""
     from hanji.modeling.errors import ModelResolutionError
-    from hanji.textfiles import iter_texts
+    from hanji.text.io import iter_texts
     from hanji.tokenizer.extend import UnsupportedTokenizerError
-    from hanji.tokenizer.pipeline import extend_model
+    from hanji.tokenizer.model_dir import extend_model
 
     for name, value in (("--input-init", input_init), ("--output-init", output_init)):
         if value not in ("mean", "first", "random"):
@@ -73,7 +73,7 @@ def stats(
 ) -> None:
     """Chars/token, tokens per 어절, bytes/token and byte-piece rate, one row per tokenizer."""
     from hanji.modeling.errors import ModelResolutionError
-    from hanji.textfiles import iter_texts
+    from hanji.text.io import iter_texts
     from hanji.tokenizer.stats import tokenizer_stats
 
     try:

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from hanji.textfiles import expand, iter_records
+from hanji.text.io import expand, iter_records
 
 MIXTURE_FILE = "mixture.json"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from hanji.textfiles import expand
+from hanji.text.io import ReadError, expand, read_jsonl
 from hanji.train.data import PackedData
 
 # Used when a tokenizer has no chat template of its own.
@@ -41,35 +40,32 @@ class PackedSource:
         return out
 
 
+def _is_conversation(msgs: Any) -> bool:
+    return (
+        isinstance(msgs, list)
+        and bool(msgs)
+        and all(
+            isinstance(m, dict)
+            and m.get("role") in ("system", "user", "assistant")
+            and isinstance(m.get("content"), str)
+            for m in msgs
+        )
+        and any(m["role"] == "assistant" for m in msgs)
+    )
+
+
 def load_conversations(paths: list[str | Path]) -> list[list[dict[str, str]]]:
-    """``messages`` JSONL; a bad line raises naming the file and line."""
+    """``messages`` JSONL, in NFC; a bad line raises naming the file and line."""
     convs = []
     for path in expand(paths):
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-                msgs = rec.get("messages") if isinstance(rec, dict) else None
-                ok = (
-                    isinstance(msgs, list)
-                    and msgs
-                    and all(
-                        isinstance(m, dict)
-                        and m.get("role") in ("system", "user", "assistant")
-                        and isinstance(m.get("content"), str)
-                        for m in msgs
-                    )
+        for lineno, rec in read_jsonl(path):
+            msgs = rec.get("messages") if isinstance(rec, dict) else None
+            if not _is_conversation(msgs):
+                raise ReadError(
+                    f"{path}:{lineno}: 'messages' must be a list of {{role, content}} with "
+                    "roles system/user/assistant and at least one assistant turn"
                 )
-                if not ok or not any(m["role"] == "assistant" for m in msgs):
-                    raise ValueError(
-                        f"{path}:{lineno}: 'messages' must be a list of {{role, content}} with "
-                        "roles system/user/assistant and at least one assistant turn"
-                    )
-                convs.append(msgs)
+            convs.append(msgs)
     if not convs:
         raise ValueError(f"no conversations in {[str(p) for p in paths]}")
     return convs

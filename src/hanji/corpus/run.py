@@ -1,4 +1,4 @@
-"""`build_corpus`: the corpus pipeline as a chain of datatrove stages over one output folder.
+"""`build_corpus`: plan the corpus's datatrove stages over one output folder and run them.
 
     filter        read → normalise → script → lines → spam → quality → hand-off + exact sigs
     exact_find    datatrove exact dedup, stage 2 (one task)
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from hanji.corpus.readers.sources import CorpusError, expand_sources
+from hanji.fingerprint import file_facts
 from hanji.recipe import Recipe
 
 PIPELINE_VERSION = 2
@@ -46,26 +47,28 @@ class Stage:
     outputs: list[Path] = field(default_factory=list)
 
 
-def _file_facts(path: str) -> list[Any]:
-    try:
-        st = os.stat(path)
-        return [path, st.st_size, st.st_mtime_ns]
-    except OSError:
-        return [path, None, None]
-
-
-def fingerprint(recipe: Recipe, units: list[dict[str, Any]], decont: list[str]) -> str:
-    cfg = recipe.corpus
-    # weights and max_epochs only shape mixture.json, which every run rewrites
+def data_fingerprint(recipe: Recipe, units: list[dict[str, Any]], decont: list[str]) -> str:
+    """What the shards depend on: the steps' settings and the input files (by name relative
+    to the recipe's folder, size and mtime). Never ``workers`` or ``executor``: how a corpus
+    is computed does not change it. ``weights`` and ``max_epochs`` only shape mixture.json,
+    which every run rewrites, so they do not start the work over either."""
+    base = recipe.base_dir
     skip = {"workers", "executor", "sources", "decontaminate", "weights", "max_epochs"}
-    settings = cfg.model_dump(exclude=skip)
+    settings = recipe.corpus.model_dump(exclude=skip)
     data = {
         "version": PIPELINE_VERSION,
         "settings": settings,
-        "units": [{**u, "facts": _file_facts(u["path"])} for u in units],
-        "decontaminate": [_file_facts(p) for p in decont],
+        "units": [_unit_facts(u, base) for u in units],
+        "decontaminate": [file_facts(p, base) for p in decont],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _unit_facts(unit: dict[str, Any], base: Path) -> dict[str, Any]:
+    if unit["format"] == "hf-hub":  # a Hub id, not a file
+        return {**unit, "facts": [unit["path"], None, None]}
+    facts = file_facts(unit["path"], base)
+    return {**unit, "path": facts[0], "facts": facts}
 
 
 def _wipe(out: Path, names: tuple[str, ...] = DERIVED) -> None:
@@ -92,12 +95,9 @@ def _check_fingerprint(out: Path, digest: str) -> bool:
     return False
 
 
-def decontamination_files(recipe: Recipe) -> list[str]:
-    """The evaluation files, each read once here so that a bad one fails before the run."""
-    from datatrove.utils.logging import logger
-
-    from hanji.corpus.decontam import check_files
-    from hanji.textfiles import expand
+def decontamination_paths(recipe: Recipe) -> list[str]:
+    """The evaluation files named by ``corpus.decontaminate``; a missing one names the key."""
+    from hanji.text.io import expand
 
     files: list[str] = []
     for i, raw in enumerate(recipe.corpus.decontaminate):
@@ -105,6 +105,16 @@ def decontamination_files(recipe: Recipe) -> list[str]:
             files.extend(str(p) for p in expand([recipe.resolve_path(raw)]))
         except FileNotFoundError:
             raise CorpusError(f"corpus.decontaminate[{i}]: no file matches '{raw}'") from None
+    return files
+
+
+def decontamination_files(recipe: Recipe) -> list[str]:
+    """The evaluation files, each read once here so that a bad one fails before the run."""
+    from datatrove.utils.logging import logger
+
+    from hanji.corpus.decontam import check_files
+
+    files = decontamination_paths(recipe)
     for path, count in check_files(files).items():
         if not count:
             logger.warning(f"corpus.decontaminate: {path} has no text of 8+ words to match")
@@ -354,7 +364,7 @@ def build_corpus(
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     n_workers = workers or cfg.workers or os.cpu_count() or 1
-    _check_fingerprint(out, fingerprint(recipe, units, decont))
+    _check_fingerprint(out, data_fingerprint(recipe, units, decont))
     stages = plan(recipe, out, units, decont)
     input_bytes = sum(os.path.getsize(u["path"]) for u in units if os.path.isfile(u["path"]))
 
