@@ -59,3 +59,23 @@ def test_eval_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_window_below_two_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="window"):
         parse_recipe({"eval": {"window": 1}}, path=tmp_path / "r.toml")
+
+
+def test_lexicon_enabled_false_mines_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[lexicon] enabled = false` skips mining; later stages find no lexicon artefacts."""
+    import hanji.lexicon.stage
+
+    def refuse(**kw: Any) -> dict:
+        raise AssertionError("mined although [lexicon] enabled = false")
+
+    monkeypatch.setattr(hanji.lexicon.stage, "mine_for_build", refuse)
+    recipe = parse_recipe({"lexicon": {"enabled": False}}, path=tmp_path / "r.toml")
+    manifest = Manifest(tmp_path / "run" / "manifest.json", "r", "r.toml")
+    ctx = stages.Context(recipe, tmp_path / "run", manifest, log=lambda _: None)
+    artifacts, figures = stages.run_lexicon(ctx)
+    assert artifacts == {} and figures == {"enabled": False}
+    manifest.stages["lexicon"] = StageRecord(status="done", artifacts=artifacts)
+    assert ctx.artifact("lexicon", "must_have") is None
+    assert ctx.artifact("lexicon", "probe") is None

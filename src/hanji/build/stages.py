@@ -100,6 +100,9 @@ def run_lexicon(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
 
     out = ctx.run_dir / "lexicon"
     lex = ctx.recipe.lexicon
+    if not lex.enabled:  # no candidates, no must-have tokens, no training docs, no probe
+        ctx.log("lexicon.enabled = false: nothing mined")
+        return {}, {"enabled": False}
     glossary = ctx.recipe.resolve_path(lex.glossary) if lex.glossary else None
     result = mine_for_build(
         inputs=[Path(str(ctx.artifact("corpus", "shards")))],
