@@ -19,7 +19,7 @@ from hanji.serve.app import create_app
 from hanji.serve.backends.base import Backend, Chunk, GenerateRequest, GenerateResult, Message
 from hanji.serve.context import LogSink, RequestContext, RequestRecord
 from hanji.serve.errors import BadGateway, InvalidRequest
-from hanji.serve.pipeline import Hook
+from hanji.serve.hooks import Hook
 from hanji.serve.settings import Settings
 from hanji.serve.store import Store
 

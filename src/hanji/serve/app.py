@@ -22,7 +22,7 @@ from hanji.serve.errors import APIError, InvalidRequest, NotFound
 from hanji.serve.gateway import Gateway
 from hanji.serve.guard import PolicyGuard
 from hanji.serve.middleware import GatewayMiddleware
-from hanji.serve.pipeline import Hook, Pipeline
+from hanji.serve.hooks import Hook, Pipeline
 from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routers import openai, ops
 from hanji.serve.routers.direct import DirectRoutes
