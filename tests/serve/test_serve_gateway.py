@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import openai
 import pytest
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 from serve_fakes import FakeBackend, ServerThread
 
 from hanji.serve.app import create_app
