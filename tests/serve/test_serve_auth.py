@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from starlette.testclient import TestClient
 from serve_fakes import FakeBackend
+from starlette.testclient import TestClient
 
 from hanji.serve.app import create_app
 from hanji.serve.auth import Authenticator, KeyCache, Principal, issue_key

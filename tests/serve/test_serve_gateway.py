@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import openai
 import pytest
-from starlette.testclient import TestClient
 from serve_fakes import FakeBackend, ServerThread
+from starlette.testclient import TestClient
 
 from hanji.serve.app import create_app
 from hanji.serve.backends.base import Backend, Chunk, GenerateRequest, GenerateResult, Message

@@ -248,7 +248,8 @@ def test_key_is_checked_before_the_schema_but_not_before_json(
         assert response.json()["error"]["code"] == "permission_denied"
     response = _post(client, admin, "/v1/chat/completions", b"{not json", JSON)
     assert response.status_code == 400 and response.json()["error"]["message"] == NOT_JSON
-    got = client.put("/v1/chat/completions", json=CHAT, headers={"Authorization": f"Bearer {admin}"})
+    headers = {"Authorization": f"Bearer {admin}"}
+    got = client.put("/v1/chat/completions", json=CHAT, headers=headers)
     assert got.status_code == 405
 
 
@@ -284,7 +285,9 @@ def test_bodies_are_utf8_not_escaped(client: TestClient, tenant_key: str) -> Non
     assert "안녕하세요".encode() in whole.content and b"\\u" not in whole.content
     streamed = client.post("/v1/chat/completions", json={**CHAT, "stream": True}, headers=headers)
     assert "반갑습니다".encode() in streamed.content and b"\\u" not in streamed.content
-    missing = client.post("/v1/chat/completions", json={**CHAT, "model": "없는모델"}, headers=headers)
+    missing = client.post(
+        "/v1/chat/completions", json={**CHAT, "model": "없는모델"}, headers=headers
+    )
     assert missing.status_code == 404 and "없는모델".encode() in missing.content
 
 

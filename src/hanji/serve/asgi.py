@@ -307,4 +307,3 @@ class GatewayApp:
             await send({"type": failed, "message": traceback.format_exc()})
             raise
         await send({"type": "lifespan.shutdown.complete"})
-

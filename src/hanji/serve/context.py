@@ -1,7 +1,7 @@
 """Per-request metadata and where it goes when the request ends.
 
-A `RequestContext` follows one request from the ASGI app (`hanji.serve.asgi`) through the handler and the
-pipeline hooks; when the response is fully sent (streams included) it becomes a
+A `RequestContext` follows one request from the ASGI app (`hanji.serve.asgi`) through the
+handler and the hooks; when the response is fully sent (streams included) it becomes a
 `RequestRecord` handed to the metrics, the hash-chained audit log and every `RecordSink`
 (the access log by default). A record holds metadata only: never a key, a prompt, a
 completion or anything derived from their content.

@@ -70,10 +70,18 @@ ROUTES: tuple[Route, ...] = (
         ChatCompletionResponse,
     ),
     Route(
-        "POST", "/v1/completions", completions.create_completion, CompletionRequest, CompletionResponse
+        "POST",
+        "/v1/completions",
+        completions.create_completion,
+        CompletionRequest,
+        CompletionResponse,
     ),
     Route(
-        "POST", "/v1/embeddings", embeddings.create_embeddings, EmbeddingRequest, EmbeddingResponse
+        "POST",
+        "/v1/embeddings",
+        embeddings.create_embeddings,
+        EmbeddingRequest,
+        EmbeddingResponse,
     ),
 )
 
@@ -89,7 +97,8 @@ def openapi(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
     wanted += [(r.body, "validation") for r in routes if r.body is not None]
     wanted += [(r.returns, "serialization") for r in routes if r.returns is not None]
     refs, defs = models_json_schema(wanted, ref_template="#/components/schemas/{model}")
-    error = {"content": {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}}}
+    error_schema = refs[(ErrorResponse, "serialization")]
+    error = {"description": "Error", "content": {"application/json": {"schema": error_schema}}}
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         ok: dict[str, Any] = {"description": "OK"}
@@ -99,7 +108,7 @@ def openapi(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
         operation: dict[str, Any] = {
             "operationId": route.handler.__name__,
             "security": [] if route.access is Access.PUBLIC else [{"bearer": []}],
-            "responses": {"200": ok, **{s: {"description": "Error", **error} for s in _ERROR_STATUSES}},
+            "responses": {"200": ok, **dict.fromkeys(_ERROR_STATUSES, error)},
         }
         if route.body is not None:
             schema = refs[(route.body, "validation")]
