@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from hanji.serve.asgi import GatewayApp
 from hanji.serve.audit import AuditWriter
@@ -122,7 +123,7 @@ def create_app(
     return GatewayApp(gateway, routes, lifespan)
 
 
-def run_server(app: GatewayApp, *, host: str, port: int, log_level: str = "info") -> None:
+def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
     """Run ``app`` under uvicorn as `hanji serve` does (and `bench/gateway.py` measures).
 
     uvicorn picks uvloop and httptools, which ``uvicorn[standard]`` installs (a dependency),
