@@ -213,13 +213,18 @@ def test_a_new_route_is_one_row_and_a_handler(
     assert "/v1/echo/{name}" in openapi(table)["paths"]
 
 
-def test_the_table_names_each_route_once_and_only_healthz_is_public() -> None:
+def test_the_table_names_each_route_once_and_only_healthz_is_public(
+    settings: Settings, store: Store
+) -> None:
     keys = [(r.method, r.path) for r in ROUTES]
     assert len(keys) == len(set(keys))
     assert [r.path for r in ROUTES if r.access is Access.PUBLIC] == ["/healthz"]
     assert [r.path for r in ROUTES if r.access is Access.ADMIN] == ["/metrics"]
     with pytest.raises(ValueError, match="twice"):
-        create_app(Settings(), backends=[], store=Store("sqlite://"), routes=(*ROUTES, ROUTES[0]))
+        create_app(settings, backends=[], store=store, routes=(*ROUTES, ROUTES[0]))
+    odd = Route("GET", "/v1/files/{n:int}", ROUTES[0].handler)
+    with pytest.raises(ValueError, match="str or path"):
+        create_app(settings, backends=[], store=store, routes=(*ROUTES, odd))
 
 
 def test_openapi_document_comes_from_the_table() -> None:

@@ -97,6 +97,8 @@ class RouteTable:
         exact: dict[str, dict[str, Route]] = {}
         templated: dict[str, dict[str, Route]] = {}
         for route in self.routes:
+            if re.search(r"\{\w+:(?!(str|path)\})", route.path):
+                raise ValueError(f"{route.path}: path values are str or path, handlers convert")
             into = templated if "{" in route.path else exact
             by_method = into.setdefault(route.path, {})
             if route.method in by_method:
