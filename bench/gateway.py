@@ -6,9 +6,14 @@ Three processes: a fake OpenAI upstream that answers a fixed chat completion at 
 hanji gateway (`openai` backend pointed at it, a real tenant key checked per request), and
 this load generator: a minimal keep-alive HTTP/1.1 client on asyncio streams, light
 enough that the servers, not the client, are measured. With `--litellm`, LiteLLM's proxy
-(one worker, a master key, the same upstream) is measured in the same run. The upstream and
-hanji run uvicorn with ``--loop auto`` (uvloop where it is installed, as LiteLLM's CLI runs
-itself) and httptools where it is installed.
+(one worker, a master key, the same upstream) is measured in the same run.
+
+What is measured is what `hanji serve` runs on a fresh install: the app from
+`create_app(settings)` with its defaults (the tenant policy and PII guard on every request,
+the audit log on), a Korean user message, served by `hanji.serve.app.run_server` — uvicorn
+on uvloop and httptools, which the ``uvicorn[standard]`` dependency installs. The upstream
+runs the same way. ``--without-standard`` runs both as an install without uvloop and
+httptools would (asyncio and h11), to see what they are worth.
 
 "Added" latency is the gateway's percentile minus the upstream's percentile at the same
 concurrency (two independent samples, not per-request differences). Every phase is capped
@@ -94,28 +99,22 @@ async def fake_upstream(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def run_role(args: argparse.Namespace) -> None:
-    import uvicorn
+    if args.without_standard:  # as if uvicorn[standard] were not installed: asyncio and h11
+        sys.modules["uvloop"] = None  # type: ignore[assignment]
+        sys.modules["httptools"] = None  # type: ignore[assignment]
+    from hanji.serve.app import create_app, run_server
 
     if args.role == "upstream":
         app: Any = fake_upstream
     else:
-        from hanji.serve.app import create_app
         from hanji.settings import Settings
 
         settings = Settings(
             upstreams=[{"url": args.upstream, "model": MODEL, "name": MODEL}], log_level="warning"
         )
+        assert settings.audit, "the audit log is on by default and measured on"
         app = create_app(settings)
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        loop=args.loop,
-        server_header=False,
-        date_header=False,
-    )
+    run_server(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 
 def free_port() -> int:
@@ -312,10 +311,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--loop",
-        default="auto",
-        choices=["asyncio", "uvloop", "auto"],
-        help="event loop of the upstream and hanji (LiteLLM's CLI always runs uvloop)",
+        "--without-standard",
+        action="store_true",
+        help="run the upstream and hanji on asyncio and h11, as without uvicorn[standard]",
     )
     parser.add_argument("--litellm", help="path of LiteLLM's `litellm` command, to compare")
     parser.add_argument("--json", type=Path, help="write the results here")
@@ -332,7 +330,7 @@ def main() -> None:
             "HANJI_HOME": str(work / "home"),
             "HANJI_PEPPER": secrets.token_hex(32),
         }
-        me = [sys.executable, __file__, "--loop", args.loop]
+        me = [sys.executable, __file__, *(["--without-standard"] if args.without_standard else [])]
         up_port, gw_port = free_port(), free_port()
         procs.append(
             spawn([*me, "--role", "upstream", "--port", str(up_port)], env, work / "up.log")
@@ -354,10 +352,13 @@ def main() -> None:
         procs.append(spawn(gateway_cmd, env, work / "gw.log"))
         wait_ready(gw_port, "/healthz", procs[-1], 60)
 
-        loop = args.loop
-        if loop == "auto":
-            loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-        print(f"cores: {os.cpu_count()}, event loop: {loop}, python {sys.version.split()[0]}")
+        fast = not args.without_standard
+        loop = "uvloop" if fast and importlib.util.find_spec("uvloop") else "asyncio"
+        http = "httptools" if fast and importlib.util.find_spec("httptools") else "h11"
+        print(
+            f"cores: {os.cpu_count()}, event loop: {loop}, http: {http}, "
+            f"python {sys.version.split()[0]}, guard and audit on"
+        )
         results = measure("upstream", up_port, "/v1/chat/completions", "none", procs[0].pid)
         results += measure("hanji", gw_port, "/v1/chat/completions", key, procs[1].pid)
         if args.litellm:

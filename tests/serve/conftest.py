@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 
 # Test modules here import their helpers as `serve_fakes`, whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -6,8 +6,8 @@ import json
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend
+from starlette.testclient import TestClient
 
 from hanji.audit.log import AuditLog
 from hanji.audit.verify import verify_log

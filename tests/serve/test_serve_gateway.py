@@ -12,14 +12,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import openai
 import pytest
-from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend, ServerThread
+from starlette.testclient import TestClient
 
 from hanji.serve.app import create_app
 from hanji.serve.backends.base import Backend, Chunk, GenerateRequest, GenerateResult, Message
 from hanji.serve.context import LogSink, RequestContext, RequestRecord
 from hanji.serve.errors import BadGateway, InvalidRequest
-from hanji.serve.pipeline import Hook
+from hanji.serve.hooks import Hook
 from hanji.settings import Settings
 from hanji.tenants.store import Store
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import openai
 import pytest
-from fastapi.testclient import TestClient
 from serve_fakes import FakeBackend, ServerThread
+from starlette.testclient import TestClient
 
 from hanji.serve.app import create_app
 from hanji.settings import Settings

@@ -10,11 +10,9 @@ routes, lives only in settings and never reaches tenant routes.
 
 from __future__ import annotations
 
+import enum
 import hmac
 from dataclasses import dataclass
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 from hanji.serve.errors import PermissionDenied, Unauthorized
 from hanji.tenants.keys import hash_key
@@ -96,27 +94,24 @@ class Authenticator:
         return principal
 
 
-def _principal(request: Request) -> Principal:
-    principal = request.scope.get("state", {}).get("principal")
-    if principal is None:  # the middleware authenticates every non-public path first
+class Access(enum.StrEnum):
+    """Who may call a route (a column of `hanji.serve.routes.ROUTES`)."""
+
+    PUBLIC = "public"
+    """No key at all: the health check only."""
+    TENANT = "tenant"
+    """A tenant's API key; the admin key is refused."""
+    ADMIN = "admin"
+    """The operator's admin key only."""
+
+
+def require(principal: Principal | None, access: Access) -> None:
+    """Refuse a key that does not fit the route: 403, the admin key never reaches tenant data."""
+    if access is Access.PUBLIC:
+        return
+    if principal is None:  # the app authenticates every non-public path first
         raise Unauthorized("Missing API key: send 'Authorization: Bearer <key>'.")
-    return principal
-
-
-async def tenant_principal(request: Request) -> Principal:
-    principal = _principal(request)
-    if principal.tenant is None:
+    if access is Access.TENANT and principal.tenant is None:
         raise PermissionDenied("This route needs a tenant API key, not the admin key.")
-    return principal
-
-
-async def admin_principal(request: Request) -> Principal:
-    principal = _principal(request)
-    if not principal.admin:
+    if access is Access.ADMIN and not principal.admin:
         raise PermissionDenied("This route needs the admin key.")
-    return principal
-
-
-# Dependencies are coroutines so FastAPI runs them inline, not in a thread-pool hop each.
-TenantDep = Annotated[Principal, Depends(tenant_principal)]
-AdminDep = Annotated[Principal, Depends(admin_principal)]

@@ -96,9 +96,7 @@ def serve_command(
 
     import logging
 
-    import uvicorn
-
-    from hanji.serve.app import create_app
+    from hanji.serve.app import create_app, run_server
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
@@ -109,11 +107,4 @@ def serve_command(
     typer.echo(
         f"hanji serve: {', '.join(names)} at http://{settings.host}:{settings.port}/v1", err=True
     )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        server_header=False,
-    )
+    run_server(app, host=settings.host, port=settings.port, log_level=settings.log_level)

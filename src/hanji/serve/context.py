@@ -1,7 +1,7 @@
 """Per-request metadata and where it goes when the request ends.
 
-A `RequestContext` follows one request from the middleware through the handler and the
-pipeline hooks; when the response is fully sent (streams included) it becomes a
+A `RequestContext` follows one request from the ASGI app (`hanji.serve.asgi`) through the
+handler and the hooks; when the response is fully sent (streams included) it becomes a
 `RequestRecord` handed to the metrics, the hash-chained audit log and every `RecordSink`
 (the access log by default). A record holds metadata only: never a key, a prompt, a
 completion or anything derived from their content.
@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from time import perf_counter
 from time import time as wall_clock
@@ -75,6 +76,8 @@ class RequestContext:
     """Policy and guard decisions (e.g. PII counts by type), filled by pipeline hooks."""
     hook_state: dict[str, Any] = field(default_factory=dict)
     """Hooks' per-request state (e.g. the guard's pseudonyms); never part of the record."""
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    """Values of the route's path template (``{model}``); never part of the record."""
 
     def note_unknown(self, names: list[str]) -> None:
         """Field names only (never values), capped so a hostile body cannot flood the log.

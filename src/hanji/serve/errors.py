@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from pydantic import ValidationError
 from starlette.responses import Response
 
 
@@ -134,3 +135,20 @@ def model_not_found(model: str) -> NotFound:
         param="model",
         code="model_not_found",
     )
+
+
+NOT_AN_OBJECT = "The request body must be a JSON object (Content-Type: application/json)."
+
+
+def invalid_body(exc: ValidationError | None = None) -> InvalidRequest:
+    """400 for a body that is not JSON, not an object, or not valid under the route's model.
+
+    Names the first field that is wrong (``messages.0.role``), never its value. Without
+    ``exc``: the body is empty or not sent as JSON.
+    """
+    first = exc.errors(include_url=False, include_input=False)[0] if exc is not None else {}
+    if first.get("type") == "json_invalid":
+        return InvalidRequest("The request body is not valid JSON.", code="invalid_value")
+    param = ".".join(str(part) for part in first.get("loc", ())) or None
+    message = f"{param}: {first['msg']}" if param else NOT_AN_OBJECT
+    return InvalidRequest(message, param=param, code="invalid_value")

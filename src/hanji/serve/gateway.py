@@ -13,8 +13,8 @@ from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
 from hanji.serve.context import RecordSink, RequestContext, RequestRecord
 from hanji.serve.errors import ServiceUnavailable, model_not_found
+from hanji.serve.hooks import Pipeline
 from hanji.serve.metrics import Metrics
-from hanji.serve.pipeline import Pipeline
 from hanji.serve.ratelimit import RateLimiter
 from hanji.settings import Settings
 from hanji.tenants.store import Store

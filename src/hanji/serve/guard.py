@@ -34,7 +34,7 @@ from hanji.serve.backends.base import (
 )
 from hanji.serve.context import RequestContext
 from hanji.serve.errors import InvalidRequest, PermissionDenied
-from hanji.serve.pipeline import Hook
+from hanji.serve.hooks import Hook
 from hanji.serve.retention import ConversationKeeper
 from hanji.tenants.policy import Policy, inside_perimeter, resolve_policy
 

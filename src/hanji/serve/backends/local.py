@@ -40,13 +40,9 @@ _EMBED_BATCH = 16
 
 
 def load_model_dir(ref: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Resolve through `hanji.modeling` when present, else plain ``from_pretrained`` on a path."""
-    try:
-        from hanji.modeling import load_model_and_tokenizer
-    except ImportError:  # pragma: no cover - hanji.modeling ships with the package
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+    """Resolve ``ref`` (a run, a model folder or a hub id) through `hanji.modeling`."""
+    from hanji.modeling import load_model_and_tokenizer
 
-        return AutoModelForCausalLM.from_pretrained(ref).eval(), AutoTokenizer.from_pretrained(ref)
     return load_model_and_tokenizer(ref)
 
 

@@ -8,11 +8,13 @@ from hanji.serve.gateway import Gateway
 from hanji.serve.protocol import ModelCard, ModelList
 
 
-def list_models(ctx: RequestContext, gw: Gateway, created: int) -> ModelList:
-    return ModelList(data=[ModelCard(id=name, created=created) for name in gw.visible_models(ctx)])
+async def list_models(body: None, ctx: RequestContext, gw: Gateway) -> ModelList:
+    cards = [ModelCard(id=name, created=gw.created) for name in gw.visible_models(ctx)]
+    return ModelList(data=cards)
 
 
-def get_model(model: str, ctx: RequestContext, gw: Gateway, created: int) -> ModelCard:
+async def get_model(body: None, ctx: RequestContext, gw: Gateway) -> ModelCard:
+    model = ctx.path_params["model"]
     if model not in gw.visible_models(ctx):
         raise model_not_found(model)
-    return ModelCard(id=model, created=created)
+    return ModelCard(id=model, created=gw.created)

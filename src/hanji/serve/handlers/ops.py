@@ -1,26 +1,21 @@
-"""Operator routes: a health check that reveals nothing, and metrics for the admin key."""
+"""GET /healthz and GET /metrics: a health check that reveals nothing, metrics for the operator."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import PlainTextResponse, Response
 
-from hanji.serve.auth import AdminDep
-from hanji.serve.routers.deps import ERROR_RESPONSES, GatewayDep
-
-router = APIRouter()
+from hanji.serve.context import RequestContext
+from hanji.serve.gateway import Gateway
 
 _HEALTHY = b'{"status":"ok"}'
 
 
-@router.get("/healthz")
-async def healthz() -> Response:
+async def healthz(body: None, ctx: RequestContext, gw: Gateway) -> Response:
     """Public and constant: no versions, models or counts to fingerprint the deployment."""
     return Response(_HEALTHY, media_type="application/json")
 
 
-@router.get("/metrics", responses=ERROR_RESPONSES, response_class=PlainTextResponse)
-async def metrics(_: AdminDep, gw: GatewayDep) -> Response:
+async def metrics(body: None, ctx: RequestContext, gw: Gateway) -> Response:
     backends = [(b.name, b.kind, b.ready) for b in gw.backends.values()]
     return PlainTextResponse(
         gw.metrics.render(backends), media_type="text/plain; version=0.0.4; charset=utf-8"

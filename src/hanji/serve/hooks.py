@@ -1,4 +1,4 @@
-"""The per-request pipeline between handler and backend: the seam for policy and PII guard.
+"""The hook chain between handler and backend: the seam for policy and PII guard.
 
 Each `Hook` may refuse a request (raise an `APIError`), rewrite what the backend sees
 (e.g. pseudonymise messages), and rewrite what comes back, whole or streamed (e.g. restore

@@ -1,0 +1,311 @@
+"""The gateway as one ASGI app: every request, streamed or not, takes the same way.
+
+    context -> authenticate -> route -> read and parse the body -> key fits the route
+    -> handler -> JSON, SSE or the handler's own response -> record
+
+Authentication comes before routing and before the body is read: no route can be added
+without it, an unknown path answers 401 (not 404) to a caller without a key, and a body
+from an anonymous caller is never parsed. Only the public routes (``/healthz``) skip it.
+A body that is not JSON is a 400 to anyone; otherwise a key that does not fit the route
+(403) comes before the schema's complaints (400).
+
+One ASGI router rather than Starlette's `Router` or FastAPI: a route is found with one dict
+lookup (routes with a template are matched in order after that) and the order above is
+kept in one function, not spread over middleware, dependencies and exception handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL, State
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import compile_path
+
+from hanji.serve.auth import Access, Principal, require
+from hanji.serve.context import RequestContext
+from hanji.serve.errors import (
+    APIError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    ServerError,
+    invalid_body,
+)
+from hanji.serve.gateway import Gateway
+from hanji.serve.protocol import OpenAIRequest
+from hanji.serve.routes import Reply, Route
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("hanji.serve")
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_NO_PARAMS: Mapping[str, str] = MappingProxyType({})
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (``name`` lower-case), or None."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def is_json(content_type: str | None) -> bool:
+    """``application/json`` or ``application/*+json``, any case and parameters; not absent."""
+    if not content_type:
+        return False
+    mime = content_type.partition(";")[0].strip().lower()
+    return mime == "application/json" or (
+        mime.startswith("application/") and mime.endswith("+json")
+    )
+
+
+def reply(result: Reply) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):  # pydantic writes UTF-8 as is: Hangul, not \\uXXXX
+        return Response(result.model_dump_json(), media_type="application/json")
+    return StreamingResponse(result, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The routes at one path, by method, and the values of the path's template."""
+
+    label: str
+    by_method: Mapping[str, Route]
+    params: Mapping[str, str] = field(default_factory=lambda: _NO_PARAMS)
+
+
+class RouteTable:
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes = tuple(routes)
+        exact: dict[str, dict[str, Route]] = {}
+        templated: dict[str, dict[str, Route]] = {}
+        for route in self.routes:
+            if re.search(r"\{\w+:(?!(str|path)\})", route.path):
+                raise ValueError(f"{route.path}: path values are str or path, handlers convert")
+            into = templated if "{" in route.path else exact
+            by_method = into.setdefault(route.path, {})
+            if route.method in by_method:
+                raise ValueError(f"route {route.method} {route.path} is in the table twice")
+            by_method[route.method] = route
+        self._exact = {p: Found(next(iter(m.values())).label, m) for p, m in exact.items()}
+        self._templated = [
+            (compile_path(p)[0], next(iter(m.values())).label, m) for p, m in templated.items()
+        ]
+        self.public = frozenset(r.path for r in self.routes if r.access is Access.PUBLIC)
+        if any("{" in p for p in self.public):
+            raise ValueError("a public route must have a fixed path")
+
+    def find(self, path: str) -> Found | None:
+        found = self._exact.get(path)
+        if found is not None:
+            return found
+        for regex, label, by_method in self._templated:
+            match: re.Match[str] | None = regex.match(path)
+            if match:
+                return Found(label, by_method, match.groupdict())
+        return None
+
+
+class GatewayApp:
+    """`create_app`'s result: the routes of ``routes`` answered for ``gateway``."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        routes: Iterable[Route],
+        lifespan: Callable[[], AbstractAsyncContextManager[None]],
+    ) -> None:
+        self.gateway = gateway
+        self.table = RouteTable(routes)
+        self.routes = self.table.routes
+        self.lifespan = lifespan
+        self.state = State({"gateway": gateway})
+        # SQLite answers in microseconds from a local file; a network database must not
+        # block the event loop, so its lookups go to the thread pool.
+        self._inline_auth = gateway.store.engine.dialect.name == "sqlite"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gw = self.gateway
+        path = scope["path"]
+        found = self.table.find(path)
+        ctx = RequestContext(
+            method=scope["method"], path=path, route=found.label if found else "other"
+        )
+        started = False
+        request_id = (b"x-request-id", ctx.request_id.encode())
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                ctx.status = message["status"]
+                message["headers"] = [*message.get("headers", ()), request_id]
+            await send(message)
+
+        gw.metrics.in_flight += 1
+        try:
+            if path not in self.table.public:
+                receive = self._limit_body(receive)
+            response = await self._answer(scope, receive, ctx, found)
+            await response(scope, receive, send_and_watch)
+        except Exception as exc:
+            # Exception text may quote request content: log the type and place only.
+            where = traceback.extract_tb(exc.__traceback__)[-1:]
+            log.error(
+                "unhandled error",
+                extra={
+                    "request_id": ctx.request_id,
+                    "error": type(exc).__name__,
+                    "where": [f"{f.filename}:{f.lineno}" for f in where],
+                },
+            )
+            ctx.error_code = "internal_error"
+            if not started:
+                await ServerError("The server had an error processing the request.").response()(
+                    scope, receive, send_and_watch
+                )
+        finally:
+            gw.metrics.in_flight -= 1
+            gw.emit(ctx.record())
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, ctx: RequestContext, found: Found | None
+    ) -> Response:
+        """The one way every request takes; an `APIError` anywhere becomes its OpenAI answer."""
+        try:
+            principal = None
+            if ctx.path not in self.table.public:
+                principal = await self._authenticate(scope, ctx)
+            route = found.by_method.get(ctx.method) if found is not None else None
+            if route is None:
+                return self._unrouted(scope, ctx, found)
+            body, invalid = None, None
+            if route.body is not None:
+                body, invalid = await self._parse(scope, receive, route.body)
+            require(principal, route.access)
+            if invalid is not None:
+                raise invalid
+            if found is not None:
+                ctx.path_params = found.params
+            return reply(await route.handler(body, ctx, self.gateway))
+        except APIError as err:
+            ctx.error_code = err.code
+            return err.response()
+
+    async def _authenticate(self, scope: Scope, ctx: RequestContext) -> Principal:
+        gw = self.gateway
+        gw.check_audit()
+        authorization = header(scope, b"authorization")
+        if self._inline_auth:
+            principal = gw.auth.authenticate(authorization)
+        else:
+            principal = await run_in_threadpool(gw.auth.authenticate, authorization)
+        ctx.tenant = principal.tenant
+        ctx.key = principal.key
+        if principal.key is not None:
+            gw.limiter.check_request(principal.key)
+        length = header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > gw.settings.max_body_bytes:
+            raise self._too_large()
+        return principal
+
+    def _unrouted(self, scope: Scope, ctx: RequestContext, found: Found | None) -> Response:
+        """405 for a known path, else a redirect to the path without (or with) its last slash."""
+        if found is not None:
+            raise InvalidRequest(
+                f"Method {ctx.method} is not allowed on {ctx.path}.",
+                status=405,
+                code="method_not_allowed",
+            )
+        path = ctx.path
+        if path != "/":
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
+            if self.table.find(other) is not None:
+                return RedirectResponse(str(URL(scope={**scope, "path": other})))
+        raise NotFound(f"Unknown route: {ctx.method} {path}")
+
+    async def _parse(
+        self, scope: Scope, receive: Receive, model: type[OpenAIRequest]
+    ) -> tuple[OpenAIRequest | None, APIError | None]:
+        """The parsed body, or the 400 to answer once the key has been checked against the route.
+
+        A body that is not JSON at all is refused here, before that check.
+        """
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left while sending
+                raise InvalidRequest("The request could not be handled.")
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        if not raw or not is_json(header(scope, b"content-type")):
+            return None, invalid_body()
+        try:
+            return model.model_validate_json(raw), None
+        except ValidationError as exc:
+            error = invalid_body(exc)
+            if exc.errors(include_url=False, include_input=False)[0]["type"] == "json_invalid":
+                raise error from None
+            return None, error
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"Request body is larger than {self.gateway.settings.max_body_bytes} bytes."
+        )
+
+    def _limit_body(self, receive: Receive) -> Receive:
+        """Count streamed body bytes too: Content-Length may be absent (chunked) or wrong."""
+        limit = self.gateway.settings.max_body_bytes
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise self._too_large()
+            return message
+
+        return limited
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        await receive()  # lifespan.startup
+        started = False
+        try:
+            async with self.lifespan():
+                await send({"type": "lifespan.startup.complete"})
+                started = True
+                await receive()  # lifespan.shutdown
+        except BaseException:
+            failed = "lifespan.shutdown.failed" if started else "lifespan.startup.failed"
+            await send({"type": failed, "message": traceback.format_exc()})
+            raise
+        await send({"type": "lifespan.shutdown.complete"})

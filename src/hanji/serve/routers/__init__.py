@@ -1,1 +1,0 @@
-"""Thin routers: parse, call a handler, map its result to JSON or SSE."""
