@@ -3,14 +3,19 @@
 Each stage package (`corpus`, `lexicon`, `tokenizer`, `train`, `evaluate`) owns the one
 `fingerprint` of its own inputs and settings; `hanji build` only calls them and skips a
 stage whose fingerprint has not changed. File facts name a file relative to the recipe's
-folder when it lies under it, so a project moved or copied whole keeps its fingerprints.
+folder when it lies under it and describe it by size and content digest, never by mtime, so
+a project moved or copied whole (even by a copy that does not keep mtimes) keeps its
+fingerprints. Digests are cached per machine by path, size and mtime (`digest_cache_path`):
+a file is read once, not on every build.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,14 +39,75 @@ def relative_name(path: str | Path, base: Path) -> str:
         return str(p)
 
 
+def digest_cache_path() -> Path:
+    """The per-machine cache of file digests, next to the converted models."""
+    from hanji.modeling.load import cache_dir
+
+    return cache_dir() / "file-digests.json"
+
+
+_digests: dict[str, str] | None = None
+
+
+def _digest_cache() -> dict[str, str]:
+    global _digests
+    if _digests is None:
+        try:
+            _digests = json.loads(digest_cache_path().read_text("utf-8"))
+        except (OSError, ValueError):
+            _digests = {}
+    return _digests
+
+
+def content_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes; reused while its path, size and mtime stay the same."""
+    p = os.path.abspath(path)
+    st = os.stat(p)
+    key = f"{p}|{st.st_size}|{st.st_mtime_ns}"
+    cache = _digest_cache()
+    if key in cache:
+        return cache[key]
+    with open(p, "rb") as handle:
+        value = hashlib.file_digest(handle, "sha256").hexdigest()
+    # A file written in the last seconds may change again within the clock's granularity,
+    # keeping its size and mtime: such a digest is not remembered (git's "racy clean" rule).
+    if time.time_ns() - st.st_mtime_ns > RACY_NS:
+        cache[key] = value
+        if not _dirty:
+            atexit.register(save_digests)
+        _dirty.append(key)
+    return value
+
+
+RACY_NS = 3_000_000_000
+
+
+_dirty: list[str] = []
+
+
+def save_digests() -> None:
+    """Write the digests learnt by this process (at exit; a lost write costs a re-read)."""
+    if not _dirty or _digests is None:
+        return
+    target = digest_cache_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        live = {k: v for k, v in _digests.items() if os.path.exists(k.rsplit("|", 2)[0])}
+        tmp.write_text(json.dumps(live), encoding="utf-8")
+        os.replace(tmp, target)
+        _dirty.clear()
+    except OSError:
+        pass
+
+
 def file_facts(path: str | Path, base: Path) -> list[Any]:
-    """``[name, size, mtime_ns]`` of one file (sizes None when it cannot be read)."""
+    """``[name, size, sha256]`` of one file (None, None when it cannot be read)."""
     name = relative_name(path, base)
     try:
-        st = os.stat(path)
+        return [name, os.stat(path).st_size, content_digest(path)]
     except OSError:
         return [name, None, None]
-    return [name, st.st_size, st.st_mtime_ns]
 
 
 def file_signature(paths: Iterable[str | Path], base: Path) -> list[list[Any]]:

@@ -153,3 +153,22 @@ def test_a_moved_project_resolves_and_skips(tmp_path: Path, monkeypatch) -> None
 
     build(tmp_path / "there" / "r.toml", progress=False, only="eval")
     assert calls == ["eval"]  # and a rerun finds its inputs where they are now
+
+
+def test_a_copy_with_new_mtimes_keeps_its_fingerprints(tmp_path: Path) -> None:
+    """Copies that do not keep mtimes (cp -r, scp) are the same inputs: content decides."""
+    _project(tmp_path / "here")
+    before = _fingerprints(tmp_path / "here")
+    shutil.copytree(tmp_path / "here", tmp_path / "there", copy_function=shutil.copy)
+    assert _fingerprints(tmp_path / "there") == before
+
+
+def test_same_size_new_content_reruns_the_corpus(tmp_path: Path) -> None:
+    _project(tmp_path)
+    before = _fingerprints(tmp_path)
+    path = tmp_path / "data" / "train.jsonl"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("버스", "전철"), "utf-8")  # same length in UTF-8 bytes
+    assert path.stat().st_size == len(text.encode("utf-8"))
+    after = _fingerprints(tmp_path)
+    assert all(after[n] != before[n] for n in stages.STAGES)

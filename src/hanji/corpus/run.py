@@ -49,9 +49,9 @@ class Stage:
 
 def data_fingerprint(recipe: Recipe, units: list[dict[str, Any]], decont: list[str]) -> str:
     """What the shards depend on: the steps' settings and the input files (by name relative
-    to the recipe's folder, size and mtime). Never ``workers`` or ``executor``: how a corpus
-    is computed does not change it. ``weights`` and ``max_epochs`` only shape mixture.json,
-    which every run rewrites, so they do not start the work over either."""
+    to the recipe's folder, size and content digest). Never ``workers`` or ``executor``: how
+    a corpus is computed does not change it. ``weights`` and ``max_epochs`` only shape
+    mixture.json, which every run rewrites, so they do not start the work over either."""
     base = recipe.base_dir
     skip = {"workers", "executor", "sources", "decontaminate", "weights", "max_epochs"}
     settings = recipe.corpus.model_dump(exclude=skip)
