@@ -26,23 +26,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hanji.privacy.types import ENTITY_TYPES
+
 DOMAINS = ("textbook", "encyclopedia", "news", "literature", "neologism")
-SourceDomain = Literal["textbook", "encyclopedia", "news", "literature", "neologism", "auto"]
-PiiType = Literal[
-    "RRN",
-    "FRN",
-    "PASSPORT",
-    "DRIVER_LICENSE",
-    "BRN",
-    "CRN",
-    "CARD",
-    "ACCOUNT",
-    "PHONE",
-    "EMAIL",
-    "IP",
-    "ADDRESS",
-    "PERSON",
-]
+SourceDomain = Literal[(*DOMAINS, "auto")]  # type: ignore[valid-type]
+# The identifier types are hanji.privacy's; a recipe names the same ones.
+PiiType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 SourceFormat = Literal["text", "jsonl", "parquet", "csv", "mediawiki", "hf"]
 
 
