@@ -19,9 +19,9 @@ __all__, __getattr__ = lazy_exports(
         "load_task": "hanji.evaluate.sources",
         "run_task": "hanji.evaluate.mc",
         "summarize": "hanji.evaluate.mc",
-        "SuiteConfig": "hanji.evaluate.suite",
-        "run_suite": "hanji.evaluate.suite",
-        "load_suite": "hanji.evaluate.suites",
+        "SuiteConfig": "hanji.evaluate.suite_run",
+        "run_suite": "hanji.evaluate.suite_run",
+        "load_suite": "hanji.evaluate.suite_files",
         "write_report": "hanji.evaluate.report",
     },
 )
