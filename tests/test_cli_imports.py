@@ -11,7 +11,17 @@ import pytest
 
 from hanji import __version__
 
-HEAVY = ("torch", "transformers", "datatrove")
+HEAVY = (
+    "torch",
+    "transformers",
+    "datatrove",
+    "kiwipiepy",
+    "matplotlib",
+    "pyarrow",
+    "peft",
+    "accelerate",
+    "tokenizers",
+)
 
 
 def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
