@@ -24,9 +24,9 @@ def _eval_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eval_section: 
         return {"delta": {}}
 
     import hanji.evaluate.report
-    import hanji.evaluate.suite
+    import hanji.evaluate.suite_run
 
-    monkeypatch.setattr(hanji.evaluate.suite, "run_suite", fake_suite)
+    monkeypatch.setattr(hanji.evaluate.suite_run, "run_suite", fake_suite)
     monkeypatch.setattr(hanji.evaluate.report, "write_report", lambda out, res: {})
     stages.run_eval(ctx)
     return seen["cfg"]

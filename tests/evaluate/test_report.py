@@ -12,7 +12,7 @@ from matplotlib.text import Text
 
 from hanji.evaluate.figures import make_figures, png_bytes
 from hanji.evaluate.fonts import korean_font_path, korean_rc
-from hanji.evaluate.report import metric_rows, write_report
+from hanji.evaluate.report import Heading, Table, metric_rows, report_blocks, write_report
 
 HANGUL = re.compile("[가-힣]")
 
@@ -158,3 +158,26 @@ def test_report_for_a_model_alone(tmp_path) -> None:
 def test_metric_rows_know_which_direction_is_better(label: str, verdict: int) -> None:
     rows = {r.label: r for r in metric_rows(_results())}
     assert rows[label].verdict() == verdict
+
+
+def test_markdown_and_html_show_the_same_blocks(tmp_path) -> None:
+    results = _results()
+    paths = write_report(tmp_path, results)
+    md, page = paths["report_md"].read_text("utf-8"), paths["report_html"].read_text("utf-8")
+    blocks = report_blocks(results, {"bpc_by_domain", "chars_per_token", "tasks", "training_loss"})
+    headings = [b for b in blocks if isinstance(b, Heading)]
+    assert [h.text for h in headings[:3]] == [
+        "hanji 한국어 평가 보고서",
+        "핵심 지표",
+        "도메인별 BPC",
+    ]
+    for h in headings:
+        assert f"{'#' * h.level} {h.text}\n" in md and f"<h{h.level}>{h.text}</h{h.level}>" in page
+    tables = [b for b in blocks if isinstance(b, Table)]
+    assert len(tables) == 2
+    for row in (row for t in tables for row in t.rows):
+        for cell in row:
+            assert f" {cell.text}" in md and f">{cell.text}</td>" in page
+    # a task that improved is marked in both formats, as the metrics are
+    assert "| kobest_copa | kobest_copa | 0 | 6 | 50% | 50.0% | 75.0% | +25.0%p ✅ | 75.0% |" in md
+    assert '<td class="num good">+25.0%p</td>' in page

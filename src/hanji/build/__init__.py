@@ -1,5 +1,12 @@
 """`hanji build`: corpus → lexicon → tokenizer → train → eval, resumable, one manifest."""
 
-from hanji.build.runner import STAGE_NAMES, BuildError, build
+from hanji.lazy import lazy_exports
 
-__all__ = ["STAGE_NAMES", "BuildError", "build"]
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "STAGE_NAMES": "hanji.build.runner",
+        "BuildError": "hanji.build.runner",
+        "build": "hanji.build.runner",
+    },
+)

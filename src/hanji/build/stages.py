@@ -246,7 +246,7 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
 
 def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     from hanji.evaluate.generate import GenerationSpec
-    from hanji.evaluate.suite import SuiteConfig, run_suite
+    from hanji.evaluate.suite_run import SuiteConfig, run_suite
 
     e = ctx.recipe.eval
     out = ctx.run_dir / "eval"

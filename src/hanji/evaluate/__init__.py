@@ -1,35 +1,27 @@
 """Korean evaluation: bits per character, the neologism probe, multiple-choice tasks, report.
 
-Names are imported on first use (PEP 562), so importing the package — as the CLI does —
+Names are imported on first use, so importing the package — as the CLI does —
 does not pull in torch.
 """
 
-from __future__ import annotations
+from hanji.lazy import lazy_exports
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "BpcResult": "hanji.evaluate.bpc",
-    "bits_per_character": "hanji.evaluate.bpc",
-    "score_options": "hanji.evaluate.choice",
-    "load_probe": "hanji.evaluate.probe",
-    "run_probe": "hanji.evaluate.probe",
-    "MCItem": "hanji.evaluate.items",
-    "TaskSpec": "hanji.evaluate.sources",
-    "load_task": "hanji.evaluate.sources",
-    "run_task": "hanji.evaluate.mc",
-    "summarize": "hanji.evaluate.mc",
-    "SuiteConfig": "hanji.evaluate.suite",
-    "run_suite": "hanji.evaluate.suite",
-    "load_suite": "hanji.evaluate.suites",
-    "write_report": "hanji.evaluate.report",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'hanji.evaluate' has no attribute {name!r}")
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "BpcResult": "hanji.evaluate.bpc",
+        "bits_per_character": "hanji.evaluate.bpc",
+        "score_options": "hanji.evaluate.choice",
+        "load_probe": "hanji.evaluate.probe",
+        "run_probe": "hanji.evaluate.probe",
+        "MCItem": "hanji.evaluate.items",
+        "TaskSpec": "hanji.evaluate.sources",
+        "load_task": "hanji.evaluate.sources",
+        "run_task": "hanji.evaluate.mc",
+        "summarize": "hanji.evaluate.mc",
+        "SuiteConfig": "hanji.evaluate.suite_run",
+        "run_suite": "hanji.evaluate.suite_run",
+        "load_suite": "hanji.evaluate.suite_files",
+        "write_report": "hanji.evaluate.report",
+    },
+)

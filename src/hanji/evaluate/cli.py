@@ -138,8 +138,8 @@ def run(
     from dataclasses import replace
 
     from hanji.evaluate.sources import TaskLoadError
-    from hanji.evaluate.suite import run_suite
-    from hanji.evaluate.suites import load_suite
+    from hanji.evaluate.suite_files import load_suite
+    from hanji.evaluate.suite_run import run_suite
     from hanji.modeling import ModelResolutionError
 
     try:

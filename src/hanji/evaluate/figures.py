@@ -86,45 +86,53 @@ def _with_change(
     return out
 
 
-def bpc_figure(results: dict[str, Any]) -> Any:
+def _by_domain_figure(
+    models: list[tuple[str, dict[str, Any], str]],
+    key: str,
+    change: str,
+    fmt: str,
+    height: float,
+    ylabel: str,
+    title: str,
+) -> Any:
+    """Bars per domain and overall (``key`` and ``key_by_domain``), one series per model."""
     from matplotlib.figure import Figure
 
-    models = [m for m in _models(results) if "bpc_by_domain" in m[1]]
-    domains = sorted({d for _, r, _ in models for d in r["bpc_by_domain"]})
-    groups = [*map(domain_label, domains), "전체"]
-    series = [
-        (label, [r["bpc_by_domain"].get(d, math.nan) for d in domains] + [r["bpc"]], color)
-        for label, r, color in models
-    ]
-    fig = Figure(figsize=(max(6.0, 1.3 * len(groups) + 2), 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    _grouped_bars(ax, _with_change(groups, series, "rel"), series, ".3f")
-    ax.set_ylabel("문자당 비트 (BPC)")
-    ax.set_title("도메인별 BPC — 낮을수록 좋음")
-    return fig
-
-
-def chars_per_token_figure(results: dict[str, Any]) -> Any:
-    from matplotlib.figure import Figure
-
-    models = _models(results)
-    domains = sorted({d for _, r, _ in models for d in r.get("chars_per_token_by_domain", {})})
+    domains = sorted({d for _, r, _ in models for d in r.get(f"{key}_by_domain", {})})
     groups = [*map(domain_label, domains), "전체"]
     series = [
         (
             label,
-            [r.get("chars_per_token_by_domain", {}).get(d, math.nan) for d in domains]
-            + [r["chars_per_token"]],
+            [r.get(f"{key}_by_domain", {}).get(d, math.nan) for d in domains] + [r[key]],
             color,
         )
         for label, r, color in models
     ]
-    fig = Figure(figsize=(max(6.0, 1.3 * len(groups) + 2), 3.8), layout="constrained")
+    fig = Figure(figsize=(max(6.0, 1.3 * len(groups) + 2), height), layout="constrained")
     ax = fig.add_subplot()
-    _grouped_bars(ax, _with_change(groups, series, "ratio"), series, ".2f")
-    ax.set_ylabel("토큰당 글자 수")
-    ax.set_title("토크나이저 효율: 토큰당 글자 수 — 높을수록 좋음")
+    _grouped_bars(ax, _with_change(groups, series, change), series, fmt)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     return fig
+
+
+def bpc_figure(results: dict[str, Any]) -> Any:
+    models = [m for m in _models(results) if "bpc_by_domain" in m[1]]
+    return _by_domain_figure(
+        models, "bpc", "rel", ".3f", 4.0, "문자당 비트 (BPC)", "도메인별 BPC — 낮을수록 좋음"
+    )
+
+
+def chars_per_token_figure(results: dict[str, Any]) -> Any:
+    return _by_domain_figure(
+        _models(results),
+        "chars_per_token",
+        "ratio",
+        ".2f",
+        3.8,
+        "토큰당 글자 수",
+        "토크나이저 효율: 토큰당 글자 수 — 높을수록 좋음",
+    )
 
 
 def tasks_figure(results: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ import base64
 import html
 import json
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from hanji.evaluate.figures import (
     png_bytes,
 )
 
+TITLE = "hanji 한국어 평가 보고서"
 FIG_DIR = "figures"
 FIG_TITLES = {
     "bpc_by_domain": "도메인별 BPC",
@@ -160,7 +162,172 @@ def generation_pairs(results: dict[str, Any]) -> list[dict[str, str | None]]:
     ]
 
 
+def _training_line(training: dict[str, Any]) -> str:
+    stages = ", ".join(
+        f"{s.get('kind', '?')} {s.get('steps', '?')}스텝" for s in training.get("stages") or []
+    )
+    losses = training.get("losses") or []
+    last = f", 마지막 손실 {losses[-1]['loss']:.3f}" if losses else ""
+    return f"총 {training.get('steps', len(losses))}스텝 ({stages}){last}"
+
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass
+class Paragraph:
+    text: str
+    note: bool = False
+    """An explanatory aside (set apart in HTML)."""
+
+
+@dataclass
+class MetaLine:
+    label: str
+    code: str | None = None
+    """Shown as code: a model reference, a suite name."""
+    tail: str = ""
+
+
+@dataclass
+class Meta:
+    lines: list[MetaLine]
+
+
+@dataclass
+class Column:
+    label: str
+    num: bool = False
+    """Right-aligned numbers."""
+
+
+@dataclass
+class Cell:
+    text: str
+    verdict: int | None = None
+    """Set on a change cell: +1 better, -1 worse, 0 neither (`Row.verdict`)."""
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Figure:
+    name: str
+    """A key of `make_figures`; each writer knows where the image is."""
+
+    @property
+    def title(self) -> str:
+        return FIG_TITLES[self.name]
+
+
+@dataclass
+class Generations:
+    """Greedy outputs side by side: per prompt, one output per model (None: not run)."""
+
+    models: list[str]
+    rows: list[tuple[str, list[str | None]]]
+
+
+Block = Heading | Paragraph | Meta | Table | Figure | Generations
+
+BPC_NOTE = (
+    "BPC(문자당 비트)는 글자 하나를 맞히는 데 드는 평균 정보량으로, 토크나이저가 달라도 "
+    "공정하게 비교할 수 있다. 낮을수록 좋다."
+)
+ACC_NOTE = "acc는 선택지의 로그우도 합, acc_norm은 글자당 로그우도로 순위를 매긴 정확도이다."
+
+
+def _meta(results: dict[str, Any]) -> Meta:
+    lines = [MetaLine(model_label(results), results["model"].get("model", ""))]
+    if "baseline" in results:
+        lines.append(MetaLine(BASE_LABEL, results["baseline"].get("model", "")))
+    suite = results.get("suite") or {}
+    if suite:
+        few_shot = f", few-shot {suite.get('few_shot', 0)}"
+        lines.append(MetaLine("스위트", suite.get("name", ""), few_shot))
+    if results.get("created"):
+        lines.append(MetaLine("생성 시각", tail=results["created"]))
+    return Meta(lines)
+
+
+def _metrics_table(results: dict[str, Any]) -> Table:
+    has_base, mlabel = "baseline" in results, model_label(results)
+    if has_base:
+        columns = [Column("지표"), Column(BASE_LABEL, True), Column(mlabel, True)]
+        columns.append(Column("변화", True))
+    else:
+        columns = [Column("지표"), Column(mlabel, True)]
+    rows = []
+    for r in metric_rows(results):
+        if has_base:
+            values = [Cell(r.value(r.base)), Cell(r.value(r.new)), Cell(r.delta(), r.verdict())]
+            rows.append([Cell(r.label), *values])
+        else:
+            rows.append([Cell(r.label), Cell(r.value(r.new))])
+    return Table(columns, rows)
+
+
+def _tasks_table(results: dict[str, Any], tasks: list[dict[str, Any]]) -> Table:
+    has_base, mlabel = "baseline" in results, model_label(results)
+    columns = [Column("과제"), Column("형식")]
+    columns += [Column(label, True) for label in ("k", "문항", "무작위")]
+    if has_base:
+        labels = [f"{BASE_LABEL} acc", f"{mlabel} acc", "변화", f"{mlabel} acc_norm"]
+    else:
+        labels = ["acc", "acc_norm"]
+    columns += [Column(label, True) for label in labels]
+    rows = []
+    for t in tasks:
+        acc, norm = t["acc"], t["acc_norm"]
+        cells = [Cell(t["name"]), Cell(t["format"]), Cell(str(t["k"])), Cell(str(t["n"]))]
+        cells.append(Cell(f"{t['chance']:.0%}"))
+        if has_base:
+            cells += [Cell(acc.value(acc.base)), Cell(acc.value(acc.new))]
+            cells.append(Cell(acc.delta(), acc.verdict()))
+        else:
+            cells.append(Cell(acc.value(acc.new)))
+        rows.append([*cells, Cell(norm.value(norm.new))])
+    return Table(columns, rows)
+
+
+def report_blocks(results: dict[str, Any], figures: Collection[str]) -> list[Block]:
+    """The report, once, for every writer; ``figures`` names the figures that were drawn."""
+    blocks: list[Block] = [Heading(TITLE, 1), _meta(results), Heading("핵심 지표")]
+    blocks += [_metrics_table(results), Paragraph(BPC_NOTE, note=True)]
+    for key in ("bpc_by_domain", "chars_per_token"):
+        if key in figures:
+            blocks += [Heading(FIG_TITLES[key]), Figure(key)]
+    tasks = task_rows(results)
+    if tasks:
+        blocks += [Heading("객관식 과제"), _tasks_table(results, tasks)]
+        blocks.append(Paragraph(ACC_NOTE, note=True))
+        if "tasks" in figures:
+            blocks.append(Figure("tasks"))
+    if "training_loss" in figures:
+        blocks += [Heading(FIG_TITLES["training_loss"])]
+        blocks += [Paragraph(_training_line(results["training"])), Figure("training_loss")]
+    pairs = generation_pairs(results)
+    if pairs:
+        has_base = "baseline" in results
+        models = [BASE_LABEL, model_label(results)] if has_base else [model_label(results)]
+        rows = [(p["prompt"], [p["base"], p["model"]] if has_base else [p["model"]]) for p in pairs]
+        blocks += [Heading("생성 예시 (greedy)"), Generations(models, rows)]
+    return blocks
+
+
 # ---------------------------------------------------------------- Markdown
+
+VERDICT_MARK = {1: " ✅", -1: " ⚠️", 0: ""}
 
 
 def _md_cell(text: str) -> str:
@@ -173,94 +340,41 @@ def _md_quote(text: str | None) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in (text or "(빈 출력)").splitlines())
 
 
-def _training_line(training: dict[str, Any]) -> str:
-    stages = ", ".join(
-        f"{s.get('kind', '?')} {s.get('steps', '?')}스텝" for s in training.get("stages") or []
-    )
-    losses = training.get("losses") or []
-    last = f", 마지막 손실 {losses[-1]['loss']:.3f}" if losses else ""
-    return f"총 {training.get('steps', len(losses))}스텝 ({stages}){last}"
+def _md_block(block: Block, figures: dict[str, str]) -> list[str]:
+    """Markdown paragraphs (separated by blank lines) for one block."""
+    if isinstance(block, Heading):
+        return ["#" * block.level + " " + block.text]
+    if isinstance(block, Paragraph):
+        return [block.text]
+    if isinstance(block, Meta):
+        lines = []
+        for m in block.lines:
+            code = f"`{m.code}`" if m.code is not None else ""
+            lines.append(f"- {m.label}: {code}{m.tail}")
+        return ["\n".join(lines)]
+    if isinstance(block, Table):
+        lines = ["| " + " | ".join(_md_cell(c.label) for c in block.columns) + " |"]
+        lines.append("|" + "".join("---:|" if c.num else "---|" for c in block.columns))
+        for row in block.rows:
+            texts = [_md_cell(c.text) + VERDICT_MARK[c.verdict or 0] for c in row]
+            lines.append("| " + " | ".join(texts) + " |")
+        return ["\n".join(lines)]
+    if isinstance(block, Figure):
+        return [f"![{block.title}]({figures[block.name]})"]
+    if isinstance(block, Generations):
+        out = []
+        for i, (prompt, outputs) in enumerate(block.rows, 1):
+            out.append(f"### {i}. {prompt}")
+            for label, text in zip(block.models, outputs, strict=True):
+                out += [f"**{label}**", _md_quote(text)]
+        return out
+    raise TypeError(f"no Markdown for {block!r}")
 
 
-def render_markdown(results: dict[str, Any], figures: dict[str, str]) -> str:
-    has_base = "baseline" in results
-    mlabel = model_label(results)
-    m = results["model"]
-    lines = ["# hanji 한국어 평가 보고서", ""]
-    lines.append(f"- {mlabel}: `{m.get('model', '')}`")
-    if has_base:
-        lines.append(f"- {BASE_LABEL}: `{results['baseline'].get('model', '')}`")
-    suite = results.get("suite") or {}
-    if suite:
-        lines.append(f"- 스위트: `{suite.get('name', '')}`, few-shot {suite.get('few_shot', 0)}")
-    if results.get("created"):
-        lines.append(f"- 생성 시각: {results['created']}")
-    lines += ["", "## 핵심 지표", ""]
-    if has_base:
-        lines += [f"| 지표 | {BASE_LABEL} | {mlabel} | 변화 |", "|---|---:|---:|---:|"]
-        for r in metric_rows(results):
-            mark = {1: " ✅", -1: " ⚠️", 0: ""}[r.verdict()]
-            cells = [_md_cell(r.label), r.value(r.base), r.value(r.new), r.delta() + mark]
-            lines.append("| " + " | ".join(cells) + " |")
-    else:
-        lines += [f"| 지표 | {mlabel} |", "|---|---:|"]
-        lines += [f"| {_md_cell(r.label)} | {r.value(r.new)} |" for r in metric_rows(results)]
-    lines += [
-        "",
-        "BPC(문자당 비트)는 글자 하나를 맞히는 데 드는 평균 정보량으로, 토크나이저가 달라도 "
-        "공정하게 비교할 수 있다. 낮을수록 좋다.",
-        "",
-    ]
-    for key in ("bpc_by_domain", "chars_per_token"):
-        if key in figures:
-            lines += [f"## {FIG_TITLES[key]}", "", f"![{FIG_TITLES[key]}]({figures[key]})", ""]
-    tasks = task_rows(results)
-    if tasks:
-        lines += ["## 객관식 과제", ""]
-        head = "| 과제 | 형식 | k | 문항 | 무작위 |"
-        sep = "|---|---|---:|---:|---:|"
-        if has_base:
-            head += f" {BASE_LABEL} acc | {mlabel} acc | 변화 | {mlabel} acc_norm |"
-            sep += "---:|---:|---:|---:|"
-        else:
-            head += " acc | acc_norm |"
-            sep += "---:|---:|"
-        lines += [head, sep]
-        for t in tasks:
-            acc, norm = t["acc"], t["acc_norm"]
-            cells = [
-                _md_cell(t["name"]),
-                t["format"],
-                str(t["k"]),
-                str(t["n"]),
-                f"{t['chance']:.0%}",
-            ]
-            row = "| " + " | ".join(cells) + " |"
-            if has_base:
-                row += f" {acc.value(acc.base)} | {acc.value(acc.new)} | {acc.delta()} |"
-                row += f" {norm.value(norm.new)} |"
-            else:
-                row += f" {acc.value(acc.new)} | {norm.value(norm.new)} |"
-            lines.append(row)
-        lines += [
-            "",
-            "acc는 선택지의 로그우도 합, acc_norm은 글자당 로그우도로 순위를 매긴 정확도이다.",
-            "",
-        ]
-        if "tasks" in figures:
-            lines += [f"![{FIG_TITLES['tasks']}]({figures['tasks']})", ""]
-    if "training_loss" in figures:
-        lines += ["## 학습 손실", "", _training_line(results["training"]), ""]
-        lines += [f"![{FIG_TITLES['training_loss']}]({figures['training_loss']})", ""]
-    pairs = generation_pairs(results)
-    if pairs:
-        lines += ["## 생성 예시 (greedy)", ""]
-        for i, p in enumerate(pairs, 1):
-            lines += [f"### {i}. {p['prompt']}", ""]
-            if has_base:
-                lines += [f"**{BASE_LABEL}**", "", _md_quote(p["base"]), ""]
-            lines += [f"**{mlabel}**", "", _md_quote(p["model"]), ""]
-    return "\n".join(lines).rstrip() + "\n"
+def render_markdown(blocks: list[Block], figures: dict[str, str]) -> str:
+    """``figures``: figure name → path of its PNG relative to the report."""
+    parts = [part for block in blocks for part in _md_block(block, figures)]
+    return "\n\n".join(parts).rstrip() + "\n"
 
 
 # ---------------------------------------------------------------- HTML
@@ -279,114 +393,65 @@ img{max-width:100%;border:1px solid #eee;margin:.5rem 0}
 table.gen{width:100%;table-layout:fixed}table.gen td{white-space:pre-wrap;font-size:.9rem}
 """
 
+VERDICT_CLASS = {1: " good", -1: " bad", 0: ""}
+
 
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _delta_cell(row: Row) -> str:
-    cls = {1: "good", -1: "bad", 0: ""}[row.verdict()]
-    return f'<td class="num {cls}">{_esc(row.delta())}</td>'
+def _tag(tag: str, text: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<{tag}{attr}>{_esc(text)}</{tag}>"
 
 
-def render_html(results: dict[str, Any], pngs: dict[str, bytes]) -> str:
-    has_base = "baseline" in results
-    mlabel = model_label(results)
-    m = results["model"]
+def _html_row(cells: list[str]) -> str:
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _html_block(block: Block, pngs: dict[str, bytes]) -> list[str]:
+    """HTML lines for one block."""
+    if isinstance(block, Heading):
+        return [_tag(f"h{block.level}", block.text)]
+    if isinstance(block, Paragraph):
+        return [_tag("p", block.text, "note" if block.note else "")]
+    if isinstance(block, Meta):
+        lines = []
+        for m in block.lines:
+            code = f"<code>{_esc(m.code)}</code>" if m.code is not None else ""
+            lines.append(f"{'<br>' if lines else ''}{_esc(m.label)}: {code}{_esc(m.tail)}")
+        return ['<p class="meta">', *lines, "</p>"]
+    if isinstance(block, Table):
+        out = ["<table>", _html_row([_tag("th", c.label) for c in block.columns])]
+        for row in block.rows:
+            tds = []
+            for col, cell in zip(block.columns, row, strict=True):
+                cls = ("num" if col.num else "") + VERDICT_CLASS[cell.verdict or 0]
+                tds.append(_tag("td", cell.text, cls))
+            out.append(_html_row(tds))
+        return [*out, "</table>"]
+    if isinstance(block, Figure):
+        data = base64.b64encode(pngs[block.name]).decode("ascii")
+        return [f'<img alt="{_esc(block.title)}" src="data:image/png;base64,{data}">']
+    if isinstance(block, Generations):
+        head = [_tag("th", label) for label in ["프롬프트", *block.models]]
+        out = ['<table class="gen">', _html_row(head)]
+        for prompt, outputs in block.rows:
+            texts = [prompt, *("(없음)" if t is None else t for t in outputs)]
+            out.append(_html_row([_tag("td", t) for t in texts]))
+        return [*out, "</table>"]
+    raise TypeError(f"no HTML for {block!r}")
+
+
+def render_html(blocks: list[Block], pngs: dict[str, bytes]) -> str:
+    """One self-contained page: ``pngs`` (figure name → PNG bytes) are embedded."""
     out = [
         '<!doctype html><html lang="ko"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>hanji 한국어 평가 보고서</title><style>{CSS}</style></head><body>",
-        "<h1>hanji 한국어 평가 보고서</h1>",
-        '<p class="meta">',
-        f"{mlabel}: <code>{_esc(m.get('model', ''))}</code>",
+        f"<title>{_esc(TITLE)}</title><style>{CSS}</style></head><body>",
     ]
-    if has_base:
-        out.append(f"<br>{BASE_LABEL}: <code>{_esc(results['baseline'].get('model', ''))}</code>")
-    suite = results.get("suite") or {}
-    if suite:
-        out.append(
-            f"<br>스위트: <code>{_esc(suite.get('name', ''))}</code>, "
-            f"few-shot {_esc(suite.get('few_shot', 0))}"
-        )
-    if results.get("created"):
-        out.append(f"<br>생성 시각: {_esc(results['created'])}")
-    out += ["</p>", "<h2>핵심 지표</h2><table>"]
-    if has_base:
-        out.append(f"<tr><th>지표</th><th>{BASE_LABEL}</th><th>{mlabel}</th><th>변화</th></tr>")
-    else:
-        out.append(f"<tr><th>지표</th><th>{mlabel}</th></tr>")
-    for r in metric_rows(results):
-        cells = f"<td>{_esc(r.label)}</td>"
-        if has_base:
-            cells += f'<td class="num">{_esc(r.value(r.base))}</td>'
-        cells += f'<td class="num">{_esc(r.value(r.new))}</td>'
-        if has_base:
-            cells += _delta_cell(r)
-        out.append(f"<tr>{cells}</tr>")
-    out += [
-        "</table>",
-        '<p class="note">BPC(문자당 비트)는 글자 하나를 맞히는 데 드는 평균 정보량으로, '
-        "토크나이저가 달라도 공정하게 비교할 수 있다. 낮을수록 좋다.</p>",
-    ]
-
-    def img(key: str) -> None:
-        if key in pngs:
-            data = base64.b64encode(pngs[key]).decode("ascii")
-            out.append(f'<img alt="{_esc(FIG_TITLES[key])}" src="data:image/png;base64,{data}">')
-
-    for key in ("bpc_by_domain", "chars_per_token"):
-        if key in pngs:
-            out.append(f"<h2>{FIG_TITLES[key]}</h2>")
-            img(key)
-    tasks = task_rows(results)
-    if tasks:
-        out.append(
-            "<h2>객관식 과제</h2><table><tr><th>과제</th><th>형식</th><th>k</th>"
-            "<th>문항</th><th>무작위</th>"
-        )
-        if has_base:
-            out.append(
-                f"<th>{BASE_LABEL} acc</th><th>{mlabel} acc</th><th>변화</th>"
-                f"<th>{mlabel} acc_norm</th></tr>"
-            )
-        else:
-            out.append("<th>acc</th><th>acc_norm</th></tr>")
-        for t in tasks:
-            acc, norm = t["acc"], t["acc_norm"]
-            cells = (
-                f"<td>{_esc(t['name'])}</td><td>{_esc(t['format'])}</td>"
-                f'<td class="num">{t["k"]}</td><td class="num">{t["n"]}</td>'
-                f'<td class="num">{t["chance"]:.0%}</td>'
-            )
-            if has_base:
-                cells += f'<td class="num">{_esc(acc.value(acc.base))}</td>'
-            cells += f'<td class="num">{_esc(acc.value(acc.new))}</td>'
-            if has_base:
-                cells += _delta_cell(acc)
-            cells += f'<td class="num">{_esc(norm.value(norm.new))}</td>'
-            out.append(f"<tr>{cells}</tr>")
-        out.append(
-            '</table><p class="note">acc는 선택지의 로그우도 합, acc_norm은 글자당 로그우도로 '
-            "순위를 매긴 정확도이다.</p>"
-        )
-        img("tasks")
-    if "training_loss" in pngs:
-        out.append(f"<h2>학습 손실</h2><p>{_esc(_training_line(results['training']))}</p>")
-        img("training_loss")
-    pairs = generation_pairs(results)
-    if pairs:
-        out.append('<h2>생성 예시 (greedy)</h2><table class="gen"><tr><th>프롬프트</th>')
-        if has_base:
-            out.append(f"<th>{BASE_LABEL}</th>")
-        out.append(f"<th>{mlabel}</th></tr>")
-        for p in pairs:
-            row = f"<td>{_esc(p['prompt'])}</td>"
-            if has_base:
-                row += f"<td>{_esc(p['base'] if p['base'] is not None else '(없음)')}</td>"
-            row += f"<td>{_esc(p['model'])}</td>"
-            out.append(f"<tr>{row}</tr>")
-        out.append("</table>")
+    for block in blocks:
+        out += _html_block(block, pngs)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -411,8 +476,9 @@ def write_report(out_dir: str | Path, results: dict[str, Any] | None = None) -> 
         path.write_bytes(pngs[name])
         paths[f"fig_{name}"] = path
         rel[name] = f"{FIG_DIR}/{name}.png"
+    blocks = report_blocks(results, pngs)
     md = out_dir / "report.md"
-    md.write_text(render_markdown(results, rel), "utf-8")
+    md.write_text(render_markdown(blocks, rel), "utf-8")
     page = out_dir / "report.html"
-    page.write_text(render_html(results, pngs), "utf-8")
+    page.write_text(render_html(blocks, pngs), "utf-8")
     return {"report_md": md, "report_html": page, **paths}

@@ -6,23 +6,23 @@
 '주민등록번호 900101-1******로 조회'
 """
 
-from hanji.privacy.anonymize import canonical_value, hash_values, mask, mask_value, redact
-from hanji.privacy.detect import detect, resolve
-from hanji.privacy.pseudonym import Pseudonymizer
-from hanji.privacy.stream import StreamGuard
-from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity
+from hanji.lazy import lazy_exports
 
-__all__ = [
-    "DEFAULT_THRESHOLD",
-    "ENTITY_TYPES",
-    "Entity",
-    "Pseudonymizer",
-    "StreamGuard",
-    "canonical_value",
-    "detect",
-    "hash_values",
-    "mask",
-    "mask_value",
-    "redact",
-    "resolve",
-]
+# Imported on first use: the CLI imports this package for every `hanji` command.
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "DEFAULT_THRESHOLD": "hanji.privacy.types",
+        "ENTITY_TYPES": "hanji.privacy.types",
+        "Entity": "hanji.privacy.types",
+        "Pseudonymizer": "hanji.privacy.pseudonym",
+        "StreamGuard": "hanji.privacy.stream",
+        "canonical_value": "hanji.privacy.anonymize",
+        "detect": "hanji.privacy.detect",
+        "hash_values": "hanji.privacy.anonymize",
+        "mask": "hanji.privacy.anonymize",
+        "mask_value": "hanji.privacy.anonymize",
+        "redact": "hanji.privacy.anonymize",
+        "resolve": "hanji.privacy.detect",
+    },
+)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from hanji.privacy.lexicon import SIDO, SIGUNGU
-from hanji.privacy.patterns import word_alternation
+from hanji.privacy.regex_trie import word_alternation
 from hanji.privacy.types import Entity, Spans, new_entity
+from hanji.privacy.wordlists import SIDO, SIGUNGU
 
 __all__ = ["ADDRESS_HOLD", "ADDRESS_PATTERN", "find_addresses"]
 

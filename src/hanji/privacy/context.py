@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hanji.privacy.patterns import word_alternation
+from hanji.privacy.regex_trie import word_alternation
 
 __all__ = ["CONTEXT_WINDOW", "NEGATIVE", "nearest_keyword"]
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
-from hanji.privacy.lexicon import (
+from hanji.privacy.regex_trie import word_alternation
+from hanji.privacy.types import Entity, Spans, new_entity
+from hanji.privacy.wordlists import (
     COPULAS,
     DOUBLE_SURNAMES,
     GIVEN_FIRST,
@@ -29,8 +31,6 @@ from hanji.privacy.lexicon import (
     SURNAMES_RARE,
     TITLES,
 )
-from hanji.privacy.patterns import word_alternation
-from hanji.privacy.types import Entity, Spans, new_entity
 
 __all__ = ["PERSON_HOLD", "PERSON_PATTERN", "ROLE_PATTERN", "find_persons"]
 

@@ -27,11 +27,11 @@ from hanji.privacy.address import ADDRESS_HOLD
 from hanji.privacy.anonymize import hash_values, mask, redact
 from hanji.privacy.ascii_ids import ASCII_HOLD
 from hanji.privacy.detect import candidates, resolve, select_types
-from hanji.privacy.lexicon import SIDO, SIGUNGU, SURNAMES_COMMON, SURNAMES_RARE
 from hanji.privacy.numbers import LICENCE_HOLD, NUMBER_HOLD
 from hanji.privacy.person import PERSON_HOLD
 from hanji.privacy.pseudonym import PLACEHOLDER_HOLD, Pseudonymizer
 from hanji.privacy.types import DEFAULT_THRESHOLD, Entity
+from hanji.privacy.wordlists import SIDO, SIGUNGU, SURNAMES_COMMON, SURNAMES_RARE
 
 __all__ = ["StreamGuard", "Transform"]
 

@@ -1,6 +1,19 @@
-"""Staged continued pre-training (EEVE-style) and Korean SFT on transformers/PEFT."""
+"""Staged continued pre-training (EEVE-style) and Korean SFT on transformers/PEFT.
 
-from hanji.train.api import default_stages, train_cpt, train_sft
-from hanji.train.loop import LoopConfig, StageSpec, Summary
+Names are imported on first use, so importing the package — as the CLI does — does not
+pull in torch.
+"""
 
-__all__ = ["LoopConfig", "StageSpec", "Summary", "default_stages", "train_cpt", "train_sft"]
+from hanji.lazy import lazy_exports
+
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "LoopConfig": "hanji.train.loop",
+        "StageSpec": "hanji.train.loop",
+        "Summary": "hanji.train.loop",
+        "default_stages": "hanji.train.api",
+        "train_cpt": "hanji.train.api",
+        "train_sft": "hanji.train.api",
+    },
+)

@@ -38,7 +38,7 @@ from typing import Any
 
 from hanji.evaluate.generate import GenerationSpec
 from hanji.evaluate.sources import TaskSpec
-from hanji.evaluate.suite import SuiteConfig
+from hanji.evaluate.suite_run import SuiteConfig
 
 KEYS = {
     "name",

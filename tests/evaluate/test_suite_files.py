@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from hanji.evaluate.sources import TaskSpec
-from hanji.evaluate.suites import KOREAN_HUB_TASKS, load_suite
+from hanji.evaluate.suite_files import KOREAN_HUB_TASKS, load_suite
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from hanji.privacy.lexicon import ROLE_WORDS, SIDO, TITLES
-from hanji.privacy.patterns import word_alternation
+from hanji.privacy.regex_trie import word_alternation
+from hanji.privacy.wordlists import ROLE_WORDS, SIDO, TITLES
 
 
 def flat(words: list[str] | tuple[str, ...]) -> str:
