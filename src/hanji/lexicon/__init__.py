@@ -32,20 +32,21 @@ continued pre-training whole, its sentences are seen there. Mine a split that tr
 does not read when the probe must measure generalisation.
 """
 
-from hanji.lexicon.config import MineConfig
-from hanji.lexicon.kiwi import add_user_words, load_user_words
-from hanji.lexicon.mine import Candidate, MineResult, mine, mine_with_stats
-from hanji.lexicon.outputs import OutputSummary, load_glossary, write_outputs
+from hanji.lazy import lazy_exports
 
-__all__ = [
-    "Candidate",
-    "MineConfig",
-    "MineResult",
-    "OutputSummary",
-    "add_user_words",
-    "load_glossary",
-    "load_user_words",
-    "mine",
-    "mine_with_stats",
-    "write_outputs",
-]
+# Imported on first use: the CLI imports this package for every `hanji` command.
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "Candidate": "hanji.lexicon.mine",
+        "MineConfig": "hanji.lexicon.config",
+        "MineResult": "hanji.lexicon.mine",
+        "OutputSummary": "hanji.lexicon.outputs",
+        "add_user_words": "hanji.lexicon.kiwi",
+        "load_glossary": "hanji.lexicon.outputs",
+        "load_user_words": "hanji.lexicon.kiwi",
+        "mine": "hanji.lexicon.mine",
+        "mine_with_stats": "hanji.lexicon.mine",
+        "write_outputs": "hanji.lexicon.outputs",
+    },
+)

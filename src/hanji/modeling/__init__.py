@@ -1,28 +1,22 @@
 """Resolve, load and save base models: the embedded default, local HF dirs, Hub ids, GGUF files."""
 
-from hanji.modeling.errors import ModelResolutionError
-from hanji.modeling.facts import ModelFacts, model_facts
-from hanji.modeling.load import (
-    autocast_for,
-    load_model,
-    load_model_and_tokenizer,
-    load_tokenizer,
-    pick_precision,
-    save_model,
-)
-from hanji.modeling.resolve import EMBEDDED, ModelRef, resolve
+from hanji.lazy import lazy_exports
 
-__all__ = [
-    "EMBEDDED",
-    "ModelFacts",
-    "ModelRef",
-    "ModelResolutionError",
-    "autocast_for",
-    "load_model",
-    "load_model_and_tokenizer",
-    "load_tokenizer",
-    "model_facts",
-    "pick_precision",
-    "resolve",
-    "save_model",
-]
+# Imported on first use: the CLI imports this package for every `hanji` command.
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "EMBEDDED": "hanji.modeling.resolve",
+        "ModelFacts": "hanji.modeling.facts",
+        "ModelRef": "hanji.modeling.resolve",
+        "ModelResolutionError": "hanji.modeling.errors",
+        "autocast_for": "hanji.modeling.load",
+        "load_model": "hanji.modeling.load",
+        "load_model_and_tokenizer": "hanji.modeling.load",
+        "load_tokenizer": "hanji.modeling.load",
+        "model_facts": "hanji.modeling.facts",
+        "pick_precision": "hanji.modeling.load",
+        "resolve": "hanji.modeling.resolve",
+        "save_model": "hanji.modeling.load",
+    },
+)

@@ -1,12 +1,15 @@
 """Korean vocabulary expansion of a byte-level BPE tokenizer, embedding init, and statistics."""
 
-from hanji.tokenizer.extend import Extension, UnsupportedTokenizerError, learn_extension
-from hanji.tokenizer.stats import TokenizerStats, tokenizer_stats
+from hanji.lazy import lazy_exports
 
-__all__ = [
-    "Extension",
-    "TokenizerStats",
-    "UnsupportedTokenizerError",
-    "learn_extension",
-    "tokenizer_stats",
-]
+# Imported on first use: the CLI imports this package for every `hanji` command.
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "Extension": "hanji.tokenizer.extend",
+        "TokenizerStats": "hanji.tokenizer.stats",
+        "UnsupportedTokenizerError": "hanji.tokenizer.extend",
+        "learn_extension": "hanji.tokenizer.extend",
+        "tokenizer_stats": "hanji.tokenizer.stats",
+    },
+)
