@@ -1,4 +1,4 @@
-"""API keys: generated once, stored as HMAC-SHA256 under a server pepper, checked per request.
+"""Authentication: a bearer key (stored as HMAC-SHA256 under a server pepper) checked per request.
 
 Every request is checked against the store, so a revocation made by another process
 (`hanji tenant key revoke`) takes effect on the very next request. Where the store counts

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import torch
 
 from hanji.modeling.load import check_precision, pick_precision
-from hanji.train.stages import finish_stage, param_groups, prepare_stage, trainable
+from hanji.train.trainable import finish_stage, param_groups, prepare_stage, trainable
 
 CHECKPOINT = "checkpoints/last.pt"
 SUMMARY = "training_summary.json"

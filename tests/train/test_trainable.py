@@ -5,7 +5,7 @@ import torch
 from transformers import AutoModelForCausalLM
 
 from hanji.train.loop import StageSpec
-from hanji.train.stages import param_groups, prepare_stage, trainable
+from hanji.train.trainable import param_groups, prepare_stage, trainable
 
 
 @pytest.mark.parametrize("kind", ["full", "embeddings", "lora"])
