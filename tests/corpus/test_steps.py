@@ -149,3 +149,41 @@ def test_decontamination_reads_every_field_and_rejects_bad_files(tmp_path) -> No
     broken.write_text('{"question": "좋다"}\n{"question": \n', encoding="utf-8")
     with pytest.raises(CorpusError, match=r"broken\.jsonl:2"):
         check_files([str(broken)])
+
+
+@pytest.mark.parametrize("kind", ["nfd_jsonl", "tsv", "csv", "json_object", "json_list"])
+def test_decontamination_reads_through_the_one_reader(tmp_path, kind: str) -> None:
+    """Evaluation files are read by hanji.text.io: NFC (a decomposed file still matches the
+    corpus's NFC text), TSV and CSV cells, a pretty-printed JSON record or list."""
+    import json
+    import unicodedata
+
+    path = {
+        "nfd_jsonl": lambda: write_jsonl(
+            tmp_path / "nfd.jsonl", [{"passage": unicodedata.normalize("NFD", ARTICLE)}]
+        ),
+        "tsv": lambda: _write(tmp_path / "mc.tsv", f"문항\t지문\n1\t{ARTICLE}\n"),
+        "csv": lambda: _write(tmp_path / "mc.csv", f'문항,지문\n1,"{ARTICLE}"\n'),
+        "json_object": lambda: _write(
+            tmp_path / "one.json", json.dumps({"지문": ARTICLE}, ensure_ascii=False, indent=2)
+        ),
+        "json_list": lambda: _write(
+            tmp_path / "list.json", json.dumps([{"지문": ARTICLE}], ensure_ascii=False, indent=2)
+        ),
+    }[kind]()
+    step = Decontaminate([str(path)], n=8)
+    assert list(step.run([doc("머리말이다. " + ARTICLE)])) == []
+
+
+def test_a_broken_json_list_names_its_line(tmp_path) -> None:
+    from hanji.corpus.decontam import check_files
+    from hanji.corpus.readers.sources import CorpusError
+
+    broken = _write(tmp_path / "broken.json", '[\n  {"지문": "좋다"},\n  {"지문": \n]\n')
+    with pytest.raises(CorpusError, match=r"broken\.json:4"):
+        check_files([str(broken)])
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -196,6 +196,25 @@ def test_iter_rows_reads_csv_json_lists_and_parquet(tmp_path):
     assert list(iter_rows(pqf)) == [(1, {"q": "대구"})]
 
 
+def test_iter_rows_reads_tsv_one_json_record_and_json_lines_named_json(tmp_path):
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("질문\t답\n가장 큰 섬은?\t제주도\n", encoding="utf-8")
+    assert list(iter_rows(tsv)) == [(2, {"질문": "가장 큰 섬은?", "답": "제주도"})]
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"q": "광주"}, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert list(iter_rows(one)) == [(1, {"q": "광주"})]
+    lines = tmp_path / "lines.json"
+    lines.write_text('{"q": "울산"}\n{"q": "세종"}\n', encoding="utf-8")
+    assert list(iter_rows(lines)) == [(1, {"q": "울산"}), (2, {"q": "세종"})]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"q": "대전"},\n {"q": ]\n', encoding="utf-8")
+    with pytest.raises(ReadError, match=r"broken\.json:2"):
+        list(iter_rows(broken))
+    stats = ReadStats()
+    assert list(iter_rows(broken, on_error="skip", stats=stats)) == []
+    assert stats.skipped == {"bad_json": 1}
+
+
 def test_globs_expand(tmp_path):
     for name in ("a.jsonl", "b.jsonl", "c.txt"):
         (tmp_path / name).write_text('{"text": "가"}\n', encoding="utf-8")

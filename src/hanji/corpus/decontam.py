@@ -9,8 +9,6 @@ whole of a text file. The index is built once per worker from the recipe's files
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from datatrove.data import Document
 
 from hanji.corpus.accounting import HanjiStep
 from hanji.corpus.readers.sources import CorpusError
+from hanji.text.io import ReadError, iter_rows, nfc
 
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -34,8 +33,10 @@ def ngrams(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:
 def _strings(value: object) -> Iterator[str]:
     if isinstance(value, str):
         yield value
-    elif isinstance(value, dict):
-        for item in value.values():
+    elif isinstance(value, dict):  # keys too: a CSV header is a row of cells
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield key
             yield from _strings(item)
     elif isinstance(value, list):
         for item in value:
@@ -43,46 +44,28 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def _read(path: Path) -> Iterator[str]:
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        try:
-            table = pq.read_table(path)
-        except Exception as exc:  # pyarrow raises several types for damaged files
-            raise CorpusError(f"{path}: not a readable Parquet file ({exc})") from None
-        for rec in table.to_pylist():
-            yield from _strings(rec)
-    elif name.endswith((".jsonl", ".json")):
-        text = path.read_text("utf-8")
-        if name.endswith(".json"):
-            try:
-                yield from _strings(json.loads(text))
-                return
-            except json.JSONDecodeError:
-                pass  # JSON Lines under a .json name
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    yield from _strings(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-    elif name.endswith((".csv", ".tsv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.reader(fh, delimiter="\t" if name.endswith(".tsv") else ","):
-                yield from row
+    """Every string of every record (JSONL/JSON, Parquet, CSV/TSV), or a text file whole."""
+    if path.suffix.lower() in (".jsonl", ".json", ".parquet", ".csv", ".tsv"):
+        for _, record in iter_rows(path):
+            yield from _strings(record)
     else:
-        yield path.read_text("utf-8")
+        yield nfc(path.read_text("utf-8"))
 
 
 def eval_texts(path: str | Path) -> Iterator[str]:
     """Every string of one evaluation file; a file that cannot be read raises CorpusError."""
     try:
         yield from _read(Path(path))
+    except ReadError as exc:
+        raise CorpusError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read ({exc.strerror})") from None
+    except Exception as exc:  # pyarrow raises several types for a damaged Parquet file
+        if Path(path).suffix.lower() != ".parquet":
+            raise
+        raise CorpusError(f"{path}: not a readable Parquet file ({exc})") from None
 
 
 def check_files(files: Iterable[str], n: int = 8) -> dict[str, int]:

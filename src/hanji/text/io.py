@@ -167,28 +167,40 @@ def read_jsonl(
 def iter_rows(
     path: str | Path, *, on_error: OnError = "raise", stats: ReadStats | None = None
 ) -> Iterator[tuple[int, Any]]:
-    """(line or row number, record in NFC) from a JSONL, JSON (a list), CSV or Parquet file.
+    """(line or row number, record in NFC) from a JSONL, JSON, CSV/TSV or Parquet file.
 
-    CSV rows are numbered as lines of the file (the header is line 1).
+    CSV and TSV rows are numbered as lines of the file (the header is line 1). A ``.json``
+    file holds a list of records or one record; one that is not a JSON document is read as
+    JSON Lines.
     """
     path = Path(path)
     policy = _Policy(on_error, stats)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            for row_no, row in enumerate(csv.DictReader(fh), 2):
+            rows = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+            for row_no, row in enumerate(rows, 2):
                 yield row_no, nfc(dict(row))
     elif suffix == ".parquet":
         yield from enumerate(_parquet_rows(path, None), 1)
-    elif suffix == ".json" and path.read_text("utf-8").lstrip().startswith("["):
-        try:
-            records = json.loads(path.read_text("utf-8"))
-        except json.JSONDecodeError as exc:
-            policy.bad("bad_json", f"{path}:{exc.lineno}", f"not valid JSON ({exc.msg})")
-            return
-        yield from enumerate(nfc(records), 1)
+    elif suffix == ".json" and (whole := _json_document(path, policy)) is not None:
+        yield from enumerate(nfc(whole), 1)
     else:
         yield from _read_jsonl(path, policy)
+
+
+def _json_document(path: Path, policy: _Policy) -> list[Any] | None:
+    """The records of a file that is one JSON document (a list, or one record); None when
+    it is JSON Lines instead; [] when it is a broken list (counted or raised by ``policy``)."""
+    text = path.read_text("utf-8")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not text.lstrip().startswith("["):
+            return None
+        policy.bad("bad_json", f"{path}:{exc.lineno}", f"not valid JSON ({exc.msg})")
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _parquet_rows(path: Path, columns: list[str] | None) -> Iterator[dict[str, Any]]:
