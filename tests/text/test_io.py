@@ -219,3 +219,11 @@ def test_globs_expand(tmp_path):
     for name in ("a.jsonl", "b.jsonl", "c.txt"):
         (tmp_path / name).write_text('{"text": "가"}\n', encoding="utf-8")
     assert [p.name for p in expand([tmp_path / "*.jsonl"])] == ["a.jsonl", "b.jsonl"]
+
+
+def test_a_json_list_of_documents_reads_as_records(tmp_path):
+    """iter_records and iter_rows agree on a .json file: one document (a list), not lines."""
+    path = tmp_path / "docs.json"
+    docs = [{"text": "첫째 문서입니다."}, {"text": "둘째 문서입니다."}]
+    path.write_text(json.dumps(docs, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert list(iter_texts([path])) == ["첫째 문서입니다.", "둘째 문서입니다."]

@@ -241,7 +241,10 @@ def _records(path: Path, text_field: str, policy: _Policy) -> Iterator[dict[str,
                 continue
             yield rec
     elif suffix in (".jsonl", ".json"):
-        for lineno, rec in _read_jsonl(path, policy):
+        rows: Iterable[tuple[int, Any]] = _read_jsonl(path, policy)
+        if suffix == ".json" and (whole := _json_document(path, policy)) is not None:
+            rows = enumerate(nfc(whole), 1)  # a list of records, as iter_rows reads it
+        for lineno, rec in rows:
             text = _text_of(rec, text_field)
             label = f"{path}:{lineno} field '{text_field}'"
             if text is None:
