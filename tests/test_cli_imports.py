@@ -41,7 +41,16 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["hanji.build", "hanji.evaluate", "hanji.privacy", "hanji.train"]
+    "module",
+    [
+        "hanji.build",
+        "hanji.evaluate",
+        "hanji.lexicon",
+        "hanji.modeling",
+        "hanji.privacy",
+        "hanji.tokenizer",
+        "hanji.train",
+    ],
 )
 def test_packages_the_cli_imports_stay_light(module: str) -> None:
     code = (
@@ -74,3 +83,24 @@ def test_help_in_a_fresh_process() -> None:
     result = _python(CLI, "--help")
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout and "corpus" in result.stdout and "privacy" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("package", "name"),
+    [("hanji.privacy", "detect"), ("hanji.lexicon", "mine"), ("hanji.modeling", "resolve")],
+)
+@pytest.mark.parametrize("module_first", [True, False])
+def test_an_export_named_like_its_module_is_the_export(
+    package: str, name: str, module_first: bool
+) -> None:
+    """`from hanji.privacy import detect` is the function, also after the module
+    `hanji.privacy.detect` was imported (which binds a submodule onto its package)."""
+    first = f"import {package}.{name}; " if module_first else ""
+    code = (
+        f"import types; {first}from {package} import {name} as a; "
+        f"import {package}.{name}; from {package} import {name} as b; "
+        "print(all(callable(x) and not isinstance(x, types.ModuleType) for x in (a, b)))"
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

@@ -2,7 +2,7 @@
 
 from hanji.lazy import lazy_exports
 
-__all__, __getattr__ = lazy_exports(
+__all__ = lazy_exports(
     __name__,
     {
         "STAGE_NAMES": "hanji.build.runner",

@@ -35,7 +35,7 @@ does not read when the probe must measure generalisation.
 from hanji.lazy import lazy_exports
 
 # Imported on first use: the CLI imports this package for every `hanji` command.
-__all__, __getattr__ = lazy_exports(
+__all__ = lazy_exports(
     __name__,
     {
         "Candidate": "hanji.lexicon.mine",

@@ -3,7 +3,7 @@
 from hanji.lazy import lazy_exports
 
 # Imported on first use: the CLI imports this package for every `hanji` command.
-__all__, __getattr__ = lazy_exports(
+__all__ = lazy_exports(
     __name__,
     {
         "EMBEDDED": "hanji.modeling.resolve",

@@ -9,7 +9,7 @@
 from hanji.lazy import lazy_exports
 
 # Imported on first use: the CLI imports this package for every `hanji` command.
-__all__, __getattr__ = lazy_exports(
+__all__ = lazy_exports(
     __name__,
     {
         "DEFAULT_THRESHOLD": "hanji.privacy.types",

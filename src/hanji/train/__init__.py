@@ -6,7 +6,7 @@ pull in torch.
 
 from hanji.lazy import lazy_exports
 
-__all__, __getattr__ = lazy_exports(
+__all__ = lazy_exports(
     __name__,
     {
         "LoopConfig": "hanji.train.loop",
