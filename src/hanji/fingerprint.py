@@ -3,10 +3,10 @@
 Each stage package (`corpus`, `lexicon`, `tokenizer`, `train`, `evaluate`) owns the one
 `fingerprint` of its own inputs and settings; `hanji build` only calls them and skips a
 stage whose fingerprint has not changed. File facts name a file relative to the recipe's
-folder when it lies under it and describe it by size and content digest, never by mtime, so
-a project moved or copied whole (even by a copy that does not keep mtimes) keeps its
-fingerprints. Digests are cached per machine by path, size and mtime (`digest_cache_path`):
-a file is read once, not on every build.
+folder (`relative_name`, ``../data/…`` too) and describe it by size and content digest,
+never by mtime, so a project moved or copied whole (even by a copy that does not keep
+mtimes) keeps its fingerprints. Digests are cached per machine by path, size and mtime
+(`digest_cache_path`): a file is read once, not on every build.
 """
 
 from __future__ import annotations
@@ -31,12 +31,20 @@ def digest(*parts: Any) -> str:
 
 
 def relative_name(path: str | Path, base: Path) -> str:
-    """``path`` relative to ``base`` when it lies under it (POSIX slashes), else absolute."""
-    p = Path(os.path.abspath(path))
+    """``path`` relative to ``base`` (POSIX slashes, ``..`` allowed) when the two share a
+    folder below the filesystem root, as a recipe and its ``../data`` do; else absolute.
+
+    So a project folder moved or copied whole keeps its names, while data named by an
+    absolute path elsewhere on the machine keeps its absolute name.
+    """
+    p, b = os.path.abspath(path), os.path.abspath(base)
     try:
-        return p.relative_to(Path(os.path.abspath(base))).as_posix()
-    except ValueError:
-        return str(p)
+        common = os.path.commonpath([p, b])
+    except ValueError:  # different drives
+        return p
+    if common == os.path.dirname(common):  # only the root is shared
+        return p
+    return Path(os.path.relpath(p, b)).as_posix()
 
 
 def digest_cache_path() -> Path:

@@ -172,3 +172,30 @@ def test_same_size_new_content_reruns_the_corpus(tmp_path: Path) -> None:
     assert path.stat().st_size == len(text.encode("utf-8"))
     after = _fingerprints(tmp_path)
     assert all(after[n] != before[n] for n in stages.STAGES)
+
+
+def test_data_beside_the_recipe_folder_moves_with_the_project(tmp_path: Path) -> None:
+    """A recipe in recipes/ naming ../data (as the shipped recipes do) keeps its
+    fingerprints when the whole project is copied elsewhere without its mtimes."""
+    root = tmp_path / "proj"
+    _project(root)
+    (root / "recipes").mkdir()
+    text = (root / "r.toml").read_text("utf-8").replace('"data/', '"../data/')
+    (root / "recipes" / "r.toml").write_text(text.replace('"runs/', '"../runs/'), "utf-8")
+
+    def fingerprints(project: Path) -> dict[str, str]:
+        import tomllib
+
+        recipe_file = project / "recipes" / "r.toml"
+        recipe = parse_recipe(tomllib.loads(recipe_file.read_text("utf-8")), path=recipe_file)
+        run = project / "runs" / "toy"
+        ctx = stages.Context(recipe, run, Manifest(run / "m.json", "toy", "r"), log=print)
+        out = {}
+        for name in stages.STAGES:
+            out[name] = stages.stage_fingerprint(ctx, name)
+            ctx.manifest.record(name).fingerprint = out[name]
+        return out
+
+    before = fingerprints(root)
+    shutil.copytree(root, tmp_path / "elsewhere" / "proj2", copy_function=shutil.copy)
+    assert fingerprints(tmp_path / "elsewhere" / "proj2") == before
