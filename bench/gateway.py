@@ -305,6 +305,34 @@ def start_litellm(
     return proc, port, master
 
 
+def start_servers(
+    work: Path, procs: list[subprocess.Popen[bytes]], without_standard: bool = False
+) -> tuple[int, int, str]:
+    """The fake upstream and the gateway in front of it (appended to ``procs``), and a tenant
+    key for the gateway: (upstream port, gateway port, key)."""
+    env = {**os.environ, "HANJI_HOME": str(work / "home"), "HANJI_PEPPER": secrets.token_hex(32)}
+    me = [sys.executable, __file__, *(["--without-standard"] if without_standard else [])]
+    up_port, gw_port = free_port(), free_port()
+    procs.append(spawn([*me, "--role", "upstream", "--port", str(up_port)], env, work / "up.log"))
+    wait_ready(up_port, "/", procs[-1], 30)
+
+    from hanji.settings import Settings
+    from hanji.tenants.keys import issue_key
+    from hanji.tenants.store import Store
+
+    os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER")})
+    settings = Settings()
+    store = Store(settings.db_url)
+    store.create_tenant("벤치마크", "general")
+    _, key = issue_key(store, settings.pepper_bytes(), "벤치마크")
+    store.close()
+    upstream_url = f"http://127.0.0.1:{up_port}/v1"
+    gateway_cmd = [*me, "--role", "gateway", "--port", str(gw_port), "--upstream", upstream_url]
+    procs.append(spawn(gateway_cmd, env, work / "gw.log"))
+    wait_ready(gw_port, "/healthz", procs[-1], 60)
+    return up_port, gw_port, key
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--role", choices=["upstream", "gateway"], help=argparse.SUPPRESS)
@@ -325,33 +353,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hanji-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        env = {
-            **os.environ,
-            "HANJI_HOME": str(work / "home"),
-            "HANJI_PEPPER": secrets.token_hex(32),
-        }
-        me = [sys.executable, __file__, *(["--without-standard"] if args.without_standard else [])]
-        up_port, gw_port = free_port(), free_port()
-        procs.append(
-            spawn([*me, "--role", "upstream", "--port", str(up_port)], env, work / "up.log")
-        )
-        wait_ready(up_port, "/", procs[-1], 30)
-
-        from hanji.settings import Settings
-        from hanji.tenants.keys import issue_key
-        from hanji.tenants.store import Store
-
-        os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER")})
-        settings = Settings()
-        store = Store(settings.db_url)
-        store.create_tenant("벤치마크", "general")
-        _, key = issue_key(store, settings.pepper_bytes(), "벤치마크")
-        store.close()
-        upstream_url = f"http://127.0.0.1:{up_port}/v1"
-        gateway_cmd = [*me, "--role", "gateway", "--port", str(gw_port), "--upstream", upstream_url]
-        procs.append(spawn(gateway_cmd, env, work / "gw.log"))
-        wait_ready(gw_port, "/healthz", procs[-1], 60)
-
+        up_port, gw_port, key = start_servers(work, procs, args.without_standard)
         fast = not args.without_standard
         loop = "uvloop" if fast and importlib.util.find_spec("uvloop") else "asyncio"
         http = "httptools" if fast and importlib.util.find_spec("httptools") else "h11"

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -59,28 +58,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hanji-bench-"))
-    env = {**os.environ, "HANJI_HOME": str(work / "home"), "HANJI_PEPPER": secrets.token_hex(32)}
-    me = [sys.executable, str(Path(bench.__file__))]
-    if args.without_standard:
-        me.append("--without-standard")
-    up, gw = bench.free_port(), bench.free_port()
-    procs = [bench.spawn([*me, "--role", "upstream", "--port", str(up)], env, work / "up.log")]
+    procs: list = []
     try:
-        bench.wait_ready(up, "/", procs[0], 30)
-        os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER")})
-        from hanji.settings import Settings
-        from hanji.tenants.keys import issue_key
-        from hanji.tenants.store import Store
-
-        settings = Settings()
-        store = Store(settings.db_url)
-        store.create_tenant("벤치마크", "general")
-        _, key = issue_key(store, settings.pepper_bytes(), "벤치마크")
-        store.close()
-        cmd = [*me, "--role", "gateway", "--port", str(gw)]
-        cmd += ["--upstream", f"http://127.0.0.1:{up}/v1"]
-        procs.append(bench.spawn(cmd, env, work / "gw.log"))
-        bench.wait_ready(gw, "/healthz", procs[1], 60)
+        up, gw, key = bench.start_servers(work, procs, args.without_standard)
         servers = "asyncio + h11" if args.without_standard else "uvloop + httptools"
         print(f"servers on {servers}; {args.requests} sequential requests per figure")
         for round_no in (1, 2):
@@ -96,6 +76,7 @@ def main() -> None:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
