@@ -131,6 +131,14 @@ class Settings(BaseSettings):
     upstreams: list[UpstreamConfig] = Field(default_factory=list)
 
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    """All request header names and values together; larger: 431."""
+    max_json_depth: int = Field(default=64, ge=2, le=200)
+    """Nesting of JSON arrays and objects in a body; deeper: 400 (the parser stops at 200)."""
+    body_read_timeout_s: float = Field(default=30.0, gt=0)
+    """A body that has not arrived this long after the headers: 408, connection closed."""
+    keep_alive_timeout_s: int = Field(default=5, ge=1)
+    """An idle keep-alive connection is closed after this long (uvicorn's timeout_keep_alive)."""
     request_timeout_s: float = Field(default=300.0, gt=0)
     local_max_concurrency: int = Field(default=1, ge=1)
     local_max_queue: int = Field(default=64, ge=0)

@@ -123,12 +123,27 @@ def create_app(
     return GatewayApp(gateway, routes, lifespan)
 
 
-def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The connection limits of ``settings`` as uvicorn options.
+
+    httptools has no header size limit of its own: the app answers 431 past
+    ``max_header_bytes`` (`GatewayApp`); under h11 the parser stops a little later, with a
+    400 and a closed connection. Idle keep-alive connections close after
+    ``keep_alive_timeout_s``; a stalled body is cut off by the app (408).
+    """
+    return {
+        "timeout_keep_alive": settings.keep_alive_timeout_s,
+        "h11_max_incomplete_event_size": settings.max_header_bytes + 1024,
+    }
+
+
+def run_server(app: GatewayApp, *, host: str, port: int, log_level: str = "info") -> None:
     """Run ``app`` under uvicorn as `hanji serve` does (and `bench/gateway.py` measures).
 
     uvicorn picks uvloop and httptools, which ``uvicorn[standard]`` installs (a dependency),
     over asyncio and h11: on two cores they save 0.2-0.3 ms of added p50 and a sixth of the
-    CPU per chat completion (bench/README.md).
+    CPU per chat completion (bench/README.md). The limits come from the app's settings
+    (`uvicorn_options`).
     """
     import uvicorn
 
@@ -139,4 +154,5 @@ def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> No
         log_level=log_level,
         access_log=False,
         server_header=False,
+        **uvicorn_options(app.gateway.settings),
     )

@@ -16,6 +16,8 @@ kept in one function, not spread over middleware, dependencies and exception han
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import re
 import traceback
@@ -35,11 +37,15 @@ from hanji.serve.auth import Access, Principal, require
 from hanji.serve.context import RequestContext
 from hanji.serve.errors import (
     APIError,
+    HeadersTooLarge,
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
+    RequestTimeout,
     ServerError,
     invalid_body,
+    lone_surrogate,
+    too_deep,
 )
 from hanji.serve.gateway import Gateway
 from hanji.serve.protocol import OpenAIRequest
@@ -72,6 +78,67 @@ def is_json(content_type: str | None) -> bool:
     return mime == "application/json" or (
         mime.startswith("application/") and mime.endswith("+json")
     )
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_INNERMOST = re.compile(rb"[\[{][\]}]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def nested_deeper(raw: bytes, limit: int) -> bool:
+    """Whether the arrays and objects of ``raw`` nest more than ``limit`` deep.
+
+    Strings are cut out, then the brackets alone lose their innermost level per pass, all
+    in C (re, bytes.translate): 4 MB of brackets take milliseconds, no Python recursion.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        brackets, removed = _INNERMOST.subn(b"", brackets)
+        if not removed:
+            return False
+    return _INNERMOST.search(brackets) is not None
+
+
+def _surrogate_in(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The path to the first string (or the object whose field name) with a lone surrogate."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _surrogate_in(item, (*path, str(index)))
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _surrogate_in(key, path) is not None:
+                return path
+            found = _surrogate_in(item, (*path, key))
+            if found is not None:
+                return found
+    return None
+
+
+def lone_surrogate_error(raw: bytes) -> InvalidRequest | None:
+    """A 400 naming the field whose string holds an unpaired ``\\udXXX`` escape, if any.
+
+    The JSON parser refuses such a body only as "not valid JSON" (or, in some versions,
+    hands the surrogate on, to fail at ``.encode()``). Python's parser keeps it, so the
+    field can be named. Called after `nested_deeper` has bounded the recursion.
+    """
+    if _SURROGATE_ESCAPE.search(raw) is None:
+        return None
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    path = _surrogate_in(parsed, ())
+    if path is None:
+        return None
+    return lone_surrogate(".".join(path) or None)
 
 
 def reply(result: Reply) -> Response:
@@ -171,18 +238,22 @@ class GatewayApp:
         try:
             if path not in self.table.public:
                 receive = self._limit_body(receive)
-            response = await self._answer(scope, receive, ctx, found)
+            response = self._oversized_headers(scope, ctx)
+            if response is None:
+                response = await self._answer(scope, receive, ctx, found)
             await response(scope, receive, send_and_watch)
         except Exception as exc:
             # Exception text may quote request content: log the type and place only.
-            where = traceback.extract_tb(exc.__traceback__)[-1:]
+            where = [
+                f"{f.filename}:{f.lineno} in {f.name}"
+                for f in traceback.extract_tb(exc.__traceback__)[-1:]
+            ]
             log.error(
-                "unhandled error",
-                extra={
-                    "request_id": ctx.request_id,
-                    "error": type(exc).__name__,
-                    "where": [f"{f.filename}:{f.lineno}" for f in where],
-                },
+                "unhandled error: %s at %s (request %s)",
+                type(exc).__name__,
+                where[0] if where else "?",
+                ctx.request_id,
+                extra={"request_id": ctx.request_id, "error": type(exc).__name__, "where": where},
             )
             ctx.error_code = "internal_error"
             if not started:
@@ -216,6 +287,16 @@ class GatewayApp:
         except APIError as err:
             ctx.error_code = err.code
             return err.response()
+
+    def _oversized_headers(self, scope: Scope, ctx: RequestContext) -> Response | None:
+        """431 before anything else when the headers together are over the limit."""
+        limit = self.gateway.settings.max_header_bytes
+        size = sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ()))
+        if size <= limit:
+            return None
+        err = HeadersTooLarge(f"The request headers are larger than {limit} bytes.")
+        ctx.error_code = err.code
+        return err.response()
 
     async def _authenticate(self, scope: Scope, ctx: RequestContext) -> Principal:
         gw = self.gateway
@@ -267,8 +348,16 @@ class GatewayApp:
         raw = b"".join(chunks)
         if not raw or not is_json(header(scope, b"content-type")):
             return None, invalid_body()
+        depth = self.gateway.settings.max_json_depth
+        if nested_deeper(raw, depth):
+            raise too_deep(depth)
+        surrogate = lone_surrogate_error(raw)
+        if surrogate is not None:
+            raise surrogate
         try:
             return model.model_validate_json(raw), None
+        except RecursionError:
+            raise too_deep(depth) from None
         except ValidationError as exc:
             error = invalid_body(exc)
             if exc.errors(include_url=False, include_input=False)[0]["type"] == "json_invalid":
@@ -281,14 +370,32 @@ class GatewayApp:
         )
 
     def _limit_body(self, receive: Receive) -> Receive:
-        """Count streamed body bytes too: Content-Length may be absent (chunked) or wrong."""
+        """Count streamed body bytes too: Content-Length may be absent (chunked) or wrong.
+
+        The body must have arrived ``body_read_timeout_s`` after the headers (408 otherwise):
+        a client that sends half a body and stalls does not hold the connection. Only the
+        body is timed; once it is complete, waiting for a disconnect is not.
+        """
         limit = self.gateway.settings.max_body_bytes
+        timeout = self.gateway.settings.body_read_timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         seen = 0
+        complete = False
 
         async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise RequestTimeout(
+                    f"The request body did not arrive within {timeout:g} seconds.",
+                    headers={"Connection": "close"},
+                ) from None
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise self._too_large()

@@ -89,6 +89,20 @@ class PayloadTooLarge(APIError):
     code = "payload_too_large"
 
 
+class RequestTimeout(APIError):
+    """408: the client stopped sending its body; the connection is closed after the answer."""
+
+    status = 408
+    type = "invalid_request_error"
+    code = "request_timeout"
+
+
+class HeadersTooLarge(APIError):
+    status = 431
+    type = "invalid_request_error"
+    code = "request_header_fields_too_large"
+
+
 class RateLimited(APIError):
     """429 with ``Retry-After`` in whole seconds, as the OpenAI SDKs expect."""
 
@@ -152,3 +166,22 @@ def invalid_body(exc: ValidationError | None = None) -> InvalidRequest:
     param = ".".join(str(part) for part in first.get("loc", ())) or None
     message = f"{param}: {first['msg']}" if param else NOT_AN_OBJECT
     return InvalidRequest(message, param=param, code="invalid_value")
+
+
+def too_deep(limit: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"The request body is nested more than {limit} levels deep.", code="json_too_deep"
+    )
+
+
+def lone_surrogate(param: str | None) -> InvalidRequest:
+    """400 for a string with an unpaired UTF-16 surrogate escape (``\\ud800``): not Unicode.
+
+    Names the field (``messages.0.content``), never its value.
+    """
+    where = param or "the request body"
+    return InvalidRequest(
+        f"{where}: contains an unpaired UTF-16 surrogate escape, which is not valid Unicode.",
+        param=param,
+        code="invalid_unicode",
+    )
