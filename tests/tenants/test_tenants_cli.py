@@ -110,3 +110,88 @@ def test_a_bad_audit_key_refuses_the_action_before_anything_is_made(
     assert refused.exit_code == 2 and "HANJI_AUDIT_SIGNING_KEY" in refused.output
     monkeypatch.delenv("HANJI_AUDIT_SIGNING_KEY")
     assert "세종시청" not in runner.invoke(tenant_app, ["list"]).stdout
+
+
+HOSTILE_NAMES = ["[/]", "bank[red]A", "[bold]", "한빛[은행]", "[link=x]우리[/link]"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_names_and_labels_are_printed_as_data_never_as_markup(home: Path, name: str) -> None:
+    """`[/]` used to crash `tenant list` (MarkupError); `bank[red]A` printed as `bankA`."""
+    made = runner.invoke(tenant_app, ["create", name, "--profile", "general", "--models", name])
+    assert made.exit_code == 0, made.output
+    assert f"created tenant {name} " in made.stdout
+    listed = runner.invoke(tenant_app, ["list"])
+    assert listed.exit_code == 0, listed.output
+    assert name in listed.stdout
+    key = runner.invoke(tenant_app, ["key", "create", name, "--label", f"label {name}"])
+    assert key.exit_code == 0, key.output
+    for args in (["key", "list"], ["key", "list", name]):
+        keys = runner.invoke(tenant_app, args)
+        assert keys.exit_code == 0, keys.output
+        assert f"label {name}" in keys.stdout and name in keys.stdout
+    shown = runner.invoke(tenant_app, ["policy", name])
+    assert shown.exit_code == 0, shown.output
+    assert f"tenant {name}: profile general" in shown.stdout
+    changed = runner.invoke(tenant_app, ["policy", name, "--max-tokens", "64"])
+    assert changed.exit_code == 0 and f"tenant {name}:" in changed.stdout
+
+
+def test_rename_keeps_the_id_and_the_keys(home: Path) -> None:
+    assert runner.invoke(tenant_app, ["create", "한빛은행", "--profile", "finance"]).exit_code == 0
+    assert runner.invoke(tenant_app, ["create", "누리청", "--profile", "public"]).exit_code == 0
+    key = runner.invoke(tenant_app, ["key", "create", "한빛은행"]).stdout.strip().splitlines()[-1]
+    settings = Settings()
+    store = Store(settings.db_url)
+    before = store.require_tenant("한빛은행")
+
+    taken = runner.invoke(tenant_app, ["rename", "한빛은행", "누리청"])
+    assert taken.exit_code == 2 and "already exists" in taken.output
+    bad = runner.invoke(tenant_app, ["rename", "한빛은행", "two words"])
+    assert bad.exit_code == 2 and "spaces" in bad.output
+    missing = runner.invoke(tenant_app, ["rename", "없는회사", "x"])
+    assert missing.exit_code == 2 and "no tenant" in missing.output
+
+    renamed = runner.invoke(tenant_app, ["rename", "한빛은행", "한빛[은행]"])
+    assert renamed.exit_code == 0, renamed.output
+    assert f"renamed tenant {before.id} to 한빛[은행]" in renamed.stdout
+    assert store.get_tenant("한빛은행") is None
+    after = store.require_tenant("한빛[은행]")
+    assert after.id == before.id and after.profile == "finance"
+    principal = Authenticator(store, settings.pepper_bytes()).authenticate(f"Bearer {key}")
+    assert principal.tenant is not None and principal.tenant.name == "한빛[은행]"
+    assert "한빛[은행]" in runner.invoke(tenant_app, ["key", "list"]).stdout
+    store.close()
+
+
+def test_delete_needs_yes_and_then_its_keys_stop_working(home: Path) -> None:
+    assert runner.invoke(tenant_app, ["create", "한빛은행", "--profile", "finance"]).exit_code == 0
+    key = runner.invoke(tenant_app, ["key", "create", "한빛은행"]).stdout.strip().splitlines()[-1]
+    settings = Settings()
+    store = Store(settings.db_url)
+    auth = Authenticator(store, settings.pepper_bytes())
+    tenant = store.require_tenant("한빛은행")
+    assert store.authenticate(auth_hash(auth, key)) is not None
+
+    unconfirmed = runner.invoke(tenant_app, ["delete", "한빛은행"])
+    assert unconfirmed.exit_code == 2 and "--yes" in unconfirmed.output
+    assert store.get_tenant("한빛은행") is not None  # nothing was done
+
+    deleted = runner.invoke(tenant_app, ["delete", "한빛은행", "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    assert "1 API keys revoked" in deleted.stdout
+    assert store.authenticate(auth_hash(auth, key)) is None
+    assert store.get_tenant("한빛은행") is None
+    assert "한빛은행" not in runner.invoke(tenant_app, ["list"]).stdout
+    assert store.tenant_names()[tenant.id] == "한빛은행 (deleted)"
+    again = runner.invoke(tenant_app, ["delete", "한빛은행", "--yes"])
+    assert again.exit_code == 2 and "no tenant" in again.output
+
+    # the name is free again, under a new id; the audit chain still verifies
+    assert runner.invoke(tenant_app, ["create", "한빛은행", "--profile", "public"]).exit_code == 0
+    assert store.require_tenant("한빛은행").id != tenant.id
+    from hanji.audit.cli import app as audit_app
+
+    verified = runner.invoke(audit_app, ["verify"])
+    assert verified.exit_code == 0, verified.output
+    store.close()

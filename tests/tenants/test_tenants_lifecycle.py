@@ -86,3 +86,26 @@ def test_without_an_audit_log_nothing_is_written(store: Store, vault: Vault) -> 
     lifecycle.create_tenant(store, vault, None, "세종시청", "public")
     lifecycle.set_policy(store, None, "세종시청", {"max_tokens": 64})
     assert AuditLog(store.engine).count() == 0
+
+
+def test_rename_and_delete_are_audited(store: Store, vault: Vault, tmp_path: Path) -> None:
+    signer = Signer.load_or_create(tmp_path / "signing.key")
+    audit = AuditLog(store.engine, signer)
+    tenant, _ = lifecycle.create_tenant(store, vault, audit, "한빛은행", "finance")
+    lifecycle.set_policy(store, audit, "한빛은행", {"retention_days": 30})
+    issue_key(store, PEPPER, "한빛은행", audit=audit)
+    vault.seal(tenant.id, "conversation", b"secret")
+
+    renamed = lifecycle.rename_tenant(store, audit, "한빛은행", "bank[red]A")
+    assert renamed.id == tenant.id and renamed.policy == {"retention_days": 30}
+    deleted = lifecycle.delete_tenant(store, vault, audit, "bank[red]A")
+    assert deleted.api_keys_revoked == 1 and deleted.report.records_unreadable == 1
+
+    assert [event for event, _ in events(audit)][-2:] == ["tenant.rename", "tenant.delete"]
+    assert events(audit)[-2][1] == {"old_name": "한빛은행", "new_name": "bank[red]A"}
+    details = events(audit)[-1][1]
+    assert details["name"] == "bank[red]A" and details["api_keys_revoked"] == 1
+    assert [json.loads(r.data)["tenant_id"] for r in audit.records()][-2:] == [tenant.id] * 2
+    assert verify_log(audit, [signer.public]).ok
+    assert store.list_tenants() == [] and store.list_keys() == []
+    assert store.tenant_names() == {tenant.id: "bank[red]A (deleted)"}

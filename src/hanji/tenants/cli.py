@@ -1,8 +1,9 @@
-"""`hanji tenant ...`: tenants, their keys and policy, key rotation, shredding, purging.
+"""`hanji tenant ...`: tenants, their keys and policy, key rotation, shredding, deletion.
 
 Thin commands over `hanji.tenants.lifecycle`, which writes each operator action (create,
-policy, keys, rotate-key, shred) to the audit log. Light at import time: everything else
-is imported when a command runs.
+rename, policy, keys, rotate-key, shred, delete) to the audit log. Every name, label and
+host is printed as data (`hanji.tenants.options.print_table`), never as Rich markup.
+Light at import time: everything else is imported when a command runs.
 """
 
 from __future__ import annotations
@@ -109,21 +110,22 @@ def tenant_create(
 @app.command("list")
 def tenant_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
     """List tenants."""
-    from rich.table import Table
-
     with opened(config, db) as (_, store):
         tenants = store.list_tenants()
-    table = Table("name", "id", "profile", "models", "allowed hosts", "created")
-    for t in tenants:
-        table.add_row(
-            t.name,
-            t.id,
-            t.profile,
-            ", ".join(t.allowed_models) or "all",
-            ", ".join(t.allowed_hosts) or "-",
-            t.created_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    print_table(table)
+    print_table(
+        ("name", "id", "profile", "models", "allowed hosts", "created"),
+        (
+            (
+                t.name,
+                t.id,
+                t.profile,
+                ", ".join(t.allowed_models) or "all",
+                ", ".join(t.allowed_hosts) or "-",
+                t.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
+            for t in tenants
+        ),
+    )
 
 
 @key_app.command("create")
@@ -162,25 +164,26 @@ def key_list(
     db: DbOpt = None,
 ) -> None:
     """List keys (ids, hints, limits, status; never the keys)."""
-    from rich.table import Table
-
     from hanji.tenants.store import StoreError
 
     with opened(config, db, StoreError) as (_, store):
         keys = store.list_keys(name)
-    table = Table("id", "tenant", "hint", "label", "rpm", "tpm", "created", "status")
-    for k in keys:
-        table.add_row(
-            k.id,
-            k.tenant_name or k.tenant_id,
-            k.hint,
-            k.label or "",
-            str(k.rpm or "-"),
-            str(k.tpm or "-"),
-            k.created_at.strftime("%Y-%m-%d %H:%M"),
-            "active" if k.active else f"revoked {k.revoked_at:%Y-%m-%d %H:%M}",
-        )
-    print_table(table)
+    print_table(
+        ("id", "tenant", "hint", "label", "rpm", "tpm", "created", "status"),
+        (
+            (
+                k.id,
+                k.tenant_name or k.tenant_id,
+                k.hint,
+                k.label or "",
+                k.rpm or "-",
+                k.tpm or "-",
+                k.created_at.strftime("%Y-%m-%d %H:%M"),
+                "active" if k.active else f"revoked {k.revoked_at:%Y-%m-%d %H:%M}",
+            )
+            for k in keys
+        ),
+    )
 
 
 @key_app.command("revoke")
@@ -326,6 +329,61 @@ def tenant_shred(
             f"the key-encryption key is held by the customer ({report.kek_location}): "
             "destroying it there makes old backups unreadable as well"
         )
+
+
+@app.command("rename")
+def tenant_rename(
+    old: Annotated[str, typer.Argument(help="The tenant's name now.")],
+    new: Annotated[str, typer.Argument(help="Its new name.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Rename a tenant; a name another tenant has is refused.
+
+    The tenant id stays: audit records, vault keys, policy and API keys follow the id, so
+    nothing else changes and the tenant's API keys go on working.
+    """
+    from hanji.tenants.lifecycle import rename_tenant
+    from hanji.tenants.store import StoreError
+
+    with opened(config, db, StoreError) as (settings, store):
+        tenant = rename_tenant(store, _audit(settings, store), old, new)
+    typer.echo(f"renamed tenant {tenant.id} to {tenant.name}")
+
+
+@app.command("delete")
+def tenant_delete(
+    name: Annotated[str, typer.Argument(help="Tenant name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Shred a tenant and remove it. Irreversible: needs --yes (or a yes at the prompt).
+
+    Its data keys are destroyed as by `shred` (stored data can never be decrypted again),
+    its API keys stop working, and its row, policy and API keys leave the store. The id is
+    kept as a tombstone, never given to another tenant, so the audit log (which refers to
+    tenants by id and is never rewritten) stays verifiable. The name becomes free.
+    """
+    from hanji.tenants.lifecycle import delete_tenant
+    from hanji.tenants.store import StoreError
+    from hanji.vault import VaultError
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(f"deleting {name} cannot be undone: pass --yes")
+        typer.confirm(
+            f"Delete {name} and destroy every data key of it? This cannot be undone.",
+            abort=True,
+        )
+    with opened(config, db, StoreError, VaultError) as (settings, store):
+        done = delete_tenant(store, _vault(settings, store), _audit(settings, store), name)
+    typer.echo(
+        f"deleted {done.tenant.name} ({done.tenant.id}): "
+        f"{done.report.keys_destroyed} data keys destroyed, "
+        f"{done.report.records_unreadable} stored records can no longer be decrypted, "
+        f"{done.api_keys_revoked} API keys revoked"
+    )
 
 
 @app.command("purge")

@@ -1,4 +1,4 @@
-"""A tenant's life: create, policy, key revocation, rotate-key, shred, purge; each is audited.
+"""A tenant's life: create, rename, policy, key revocation, rotate-key, shred, delete, purge.
 
 Plain functions over an open store, vault and audit log: `hanji tenant ...` calls them, and
 so can anything else. Every change is written to the audit log as an operator action
@@ -119,21 +119,57 @@ class ShredOutcome:
     api_keys_revoked: int
 
 
+def _shred_details(outcome: ShredOutcome) -> dict[str, Any]:
+    report = outcome.report
+    return {
+        "keys_destroyed": report.keys_destroyed,
+        "records_unreadable": report.records_unreadable,
+        "kek_destroyed": report.kek_destroyed,
+        "api_keys_revoked": outcome.api_keys_revoked,
+    }
+
+
+def _shred(store: Store, vault: Vault, tenant: Tenant) -> ShredOutcome:
+    report = vault.shred(tenant.id)
+    return ShredOutcome(tenant, report, store.revoke_tenant_keys(tenant.id))
+
+
 def shred(store: Store, vault: Vault, audit: AuditLog | None, name: str) -> ShredOutcome:
     """Destroy the tenant's data keys and revoke its API keys. Irreversible."""
-    tenant = store.require_tenant(name)
-    report = vault.shred(tenant.id)
-    revoked = store.revoke_tenant_keys(tenant.id)
+    outcome = _shred(store, vault, store.require_tenant(name))
+    if audit is not None:
+        audit.record_action("tenant.shred", outcome.tenant.id, **_shred_details(outcome))
+    return outcome
+
+
+def rename_tenant(store: Store, audit: AuditLog | None, old: str, new: str) -> Tenant:
+    """Give a tenant a new name; a name another tenant has is refused.
+
+    The tenant id stays, and audit records, vault keys, policy and API keys all follow the
+    id: nothing else changes, and existing API keys go on working.
+    """
+    before = store.require_tenant(old)
+    tenant = store.rename_tenant(old, new)
+    if audit is not None:
+        audit.record_action("tenant.rename", tenant.id, old_name=before.name, new_name=tenant.name)
+    return tenant
+
+
+def delete_tenant(store: Store, vault: Vault, audit: AuditLog | None, name: str) -> ShredOutcome:
+    """Shred the tenant (data keys destroyed, API keys revoked), then remove it. Irreversible.
+
+    Its row, policy and API keys leave the store; its id is kept as a tombstone in
+    `deleted_tenants`, so it is never given to another tenant, and the audit log, which
+    refers to tenants by id and is never rewritten, stays verifiable. The name is free for
+    a new tenant, which gets a new id.
+    """
+    outcome = _shred(store, vault, store.require_tenant(name))
+    store.delete_tenant(outcome.tenant.id)
     if audit is not None:
         audit.record_action(
-            "tenant.shred",
-            tenant.id,
-            keys_destroyed=report.keys_destroyed,
-            records_unreadable=report.records_unreadable,
-            kek_destroyed=report.kek_destroyed,
-            api_keys_revoked=revoked,
+            "tenant.delete", outcome.tenant.id, name=outcome.tenant.name, **_shred_details(outcome)
         )
-    return ShredOutcome(tenant, report, revoked)
+    return outcome
 
 
 @dataclass(frozen=True)

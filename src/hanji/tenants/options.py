@@ -7,7 +7,7 @@ the store and rich are imported when a command runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -75,10 +75,20 @@ def opened(
         store.close()
 
 
-def print_table(table: object) -> None:
-    """Wide when piped, so scripts and tests see whole cells instead of wrapped ones."""
-    from rich.console import Console
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A table of literal cells: names, labels, hosts are data, never Rich markup.
 
+    Every cell becomes a `rich.text.Text`, so ``[/]`` or ``bank[red]A`` print as typed
+    instead of crashing or being styled. Wide when piped, so scripts and tests see whole
+    cells instead of wrapped ones.
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*headers)  # our own words; only the cells carry user data
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
     console = Console()
     if not console.is_terminal:
         console = Console(width=240)

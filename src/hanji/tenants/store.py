@@ -17,12 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from sqlalchemy import bindparam, create_engine, event, select
+from sqlalchemy import bindparam, create_engine, delete, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from hanji.tenants.tables import ApiKeyRow, TenantBase, TenantPolicyRow, TenantRow
+from hanji.tenants.tables import (
+    ApiKeyRow,
+    DeletedTenantRow,
+    TenantBase,
+    TenantPolicyRow,
+    TenantRow,
+)
 
 Profile = Literal["finance", "public", "general"]
 PROFILES: tuple[str, ...] = get_args(Profile)
@@ -234,7 +240,7 @@ class Store:
         if profile not in PROFILES:
             raise StoreError(f"--profile must be one of {', '.join(PROFILES)}, got '{profile}'")
         row = TenantRow(
-            id="ten_" + secrets.token_hex(8),
+            id=self._fresh_tenant_id(),
             name=name,
             profile=profile,
             allowed_models=[m.strip() for m in allowed_models if m.strip()],
@@ -249,6 +255,49 @@ class Store:
         except IntegrityError:
             raise StoreError(f"a tenant named '{name}' already exists") from None
         return tenant
+
+    def _fresh_tenant_id(self) -> str:
+        """A random id that no tenant, living or deleted, ever had."""
+        with Session(self.engine) as session:
+            while True:
+                tenant_id = "ten_" + secrets.token_hex(8)
+                if (
+                    session.get(TenantRow, tenant_id) is None
+                    and session.get(DeletedTenantRow, tenant_id) is None
+                ):
+                    return tenant_id
+
+    def rename_tenant(self, old: str, new: str) -> Tenant:
+        """Give a tenant a new name; its id, and so everything keyed by it, stays."""
+        tenant = self.require_tenant(old)
+        new = check_tenant_name(new)
+        if new == tenant.name:
+            raise StoreError(f"tenant '{tenant.name}' already has that name")
+        try:
+            with Session(self.engine) as session, session.begin():
+                row = session.get(TenantRow, tenant.id)
+                if row is None:
+                    raise StoreError(f"no tenant named '{old}'")
+                row.name = new
+        except IntegrityError:
+            raise StoreError(f"a tenant named '{new}' already exists") from None
+        return self.require_tenant(new)
+
+    def delete_tenant(self, tenant_id: str) -> int:
+        """Remove a tenant's row, policy and API keys; keep its id as a tombstone.
+
+        Returns how many API keys were removed. The id goes to `deleted_tenants`, so it is
+        never given out again and reports can still name it.
+        """
+        with Session(self.engine) as session, session.begin():
+            row = session.get(TenantRow, tenant_id)
+            if row is None:
+                raise StoreError(f"no tenant with id '{tenant_id}'")
+            session.add(DeletedTenantRow(id=row.id, name=row.name, deleted_at=datetime.now(UTC)))
+            keys = session.execute(delete(ApiKeyRow).where(ApiKeyRow.tenant_id == tenant_id))
+            session.execute(delete(TenantPolicyRow).where(TenantPolicyRow.tenant_id == tenant_id))
+            session.delete(row)
+            return int(keys.rowcount or 0)
 
     def list_tenants(self) -> list[Tenant]:
         with Session(self.engine) as session:
@@ -272,9 +321,16 @@ class Store:
         return tenant
 
     def tenant_names(self) -> dict[str, str]:
-        """Tenant id -> name, for reports that hold ids only (the audit log)."""
+        """Tenant id -> name, for reports that hold ids only (the audit log).
+
+        Deleted tenants are named too, as ``NAME (deleted)``.
+        """
         with Session(self.engine) as session:
-            return dict(session.execute(select(TenantRow.id, TenantRow.name)).tuples().all())
+            gone = session.execute(select(DeletedTenantRow.id, DeletedTenantRow.name)).all()
+            names = {tenant_id: f"{name} (deleted)" for tenant_id, name in gone}
+            living = session.execute(select(TenantRow.id, TenantRow.name)).all()
+            names.update((tenant_id, name) for tenant_id, name in living)
+            return names
 
     def set_policy(self, name: str, overrides: dict[str, Any]) -> Tenant:
         """Replace a tenant's policy overrides (the caller validated them)."""

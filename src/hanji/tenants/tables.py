@@ -1,4 +1,4 @@
-"""The tenant store's tables: tenants, their policy overrides, API keys, the change counter.
+"""The tenant store's tables: tenants, policy overrides, API keys, deleted ids, change counter.
 
 The tenants have their own declarative base, like the vault (`hanji.vault.tables`) and the
 audit log (`hanji.audit.tables`): each creates its tables on the one engine it is given.
@@ -36,6 +36,20 @@ class TenantPolicyRow(TenantBase):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeletedTenantRow(TenantBase):
+    """A deleted tenant's id, kept for good: ids are never reused, and reports still name it.
+
+    The tenant's own row, policy and API keys are gone; the audit log and the vault's
+    shredded-tenant row go on referring to this id.
+    """
+
+    __tablename__ = "deleted_tenants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ApiKeyRow(TenantBase):
