@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +51,7 @@ def test_resolve_matches_the_reference(entities: list[Entity]) -> None:
     assert _wire(got) == _wire(reference_resolve(entities))
     # the same objects, in start order, none overlapping another
     assert all(any(g is e for e in entities) for g in got)
-    for a, b in zip(got, got[1:], strict=False):
+    for a, b in pairwise(got):
         assert a.start <= b.start
     for i, a in enumerate(got):
         for b in got[i + 1 :]:
