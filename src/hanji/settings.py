@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     local_max_queue: int = Field(default=64, ge=0)
     """Requests waiting for a local generation slot before new ones get 429."""
     default_max_tokens: int = Field(default=512, ge=1)
+    guard_max_scan_chars: int = Field(default=1_000_000, ge=1)
+    """Characters of text the PII guard scans per request (and again per reply); a request
+    carrying more is refused with 413, a longer reply with 502 (never passed on unscanned)."""
     default_rpm: int | None = Field(default=None, ge=1)
     """Requests/min for keys created without ``--rpm``; None: unlimited."""
     default_tpm: int | None = Field(default=None, ge=1)

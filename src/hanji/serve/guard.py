@@ -8,6 +8,12 @@ emitted and that was not in the request, then puts the original values back in p
 the placeholders: in whole replies and in SSE streams, where a placeholder may arrive cut
 over several chunks (`StreamGuard` holds back only what could still be one).
 
+Detection on a text of `OFFLOAD_CHARS` or more runs on a worker thread, so a request full
+of names does not hold up every other tenant's requests on the event loop; short texts (the
+common case) are scanned inline. A request carrying more than `max_scan_chars` characters
+of text is refused (413), a reply longer than that is not passed on (502): text the guard
+did not scan never leaves the perimeter.
+
 Per-request state lives on the request context, so one guard serves every request.
 Decisions (profile, perimeter, PII counts by type, actions, refusals) go to
 ``ctx.decisions`` for the audit record: counts and type names only.
@@ -19,7 +25,7 @@ import asyncio
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from hanji.privacy import Entity, Pseudonymizer, StreamGuard, canonical_value, detect, mask
@@ -33,9 +39,16 @@ from hanji.serve.backends.base import (
     Message,
 )
 from hanji.serve.context import RequestContext
-from hanji.serve.errors import InvalidRequest, PermissionDenied
+from hanji.serve.errors import (
+    APIError,
+    BadGateway,
+    InvalidRequest,
+    PayloadTooLarge,
+    PermissionDenied,
+)
 from hanji.serve.hooks import Hook
 from hanji.serve.retention import ConversationKeeper
+from hanji.settings import Settings
 from hanji.tenants.policy import Policy, inside_perimeter, resolve_policy
 
 log = logging.getLogger("hanji.serve.guard")
@@ -57,6 +70,17 @@ TYPE_LABELS = {
 }
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z가-힣]")
 _STATE = "guard"
+OFFLOAD_CHARS = 16 * 1024
+"""Texts at least this long are scanned on a worker thread, shorter ones inline."""
+MAX_SCAN_CHARS = Settings.model_fields["guard_max_scan_chars"].default
+SCAN_LIMIT_CODE = "scan_limit_exceeded"
+
+
+async def _off_loop(fn: Callable[[str], str], text: str) -> str:
+    """`fn(text)`, on a worker thread when the text is long enough to stall the loop."""
+    if len(text) < OFFLOAD_CHARS:
+        return fn(text)
+    return await asyncio.to_thread(fn, text)
 
 
 def _loose(value: str) -> str:
@@ -179,8 +203,31 @@ class PolicyGuard(Hook):
             (None: nothing is ever kept).
     """
 
-    def __init__(self, keeper: ConversationKeeper | None = None) -> None:
+    def __init__(
+        self, keeper: ConversationKeeper | None = None, *, max_scan_chars: int = MAX_SCAN_CHARS
+    ) -> None:
         self.keeper = keeper
+        self.max_scan_chars = max_scan_chars
+
+    def _check_request_size(self, texts: Sequence[str], param: str) -> None:
+        total = sum(len(t) for t in texts)
+        if total > self.max_scan_chars:
+            raise PayloadTooLarge(
+                f"The request carries {total} characters of text; the PII guard scans at "
+                f"most {self.max_scan_chars} characters per request (setting "
+                "guard_max_scan_chars). Send the text in smaller requests.",
+                param=param,
+                code=SCAN_LIMIT_CODE,
+            )
+
+    def _check_reply_size(self, ctx: RequestContext, size: int) -> None:
+        if size > self.max_scan_chars:
+            ctx.decisions["refused"] = SCAN_LIMIT_CODE
+            raise BadGateway(
+                f"The model's reply is longer than the {self.max_scan_chars} characters the "
+                "PII guard scans per reply (setting guard_max_scan_chars); it was not passed on.",
+                code=SCAN_LIMIT_CODE,
+            )
 
     # ------------------------------------------------------------ inbound
 
@@ -209,7 +256,7 @@ class PolicyGuard(Hook):
         ctx.hook_state[_STATE] = scope
         return scope
 
-    def _refused(self, ctx: RequestContext, scope: GuardScope, err: InvalidRequest) -> None:
+    def _refused(self, ctx: RequestContext, scope: GuardScope, err: APIError) -> None:
         scope.note(ctx)
         ctx.decisions["refused"] = err.code
 
@@ -225,15 +272,18 @@ class PolicyGuard(Hook):
             ctx.decisions["max_tokens_capped"] = cap
         try:
             if request.messages is not None:
-                messages = tuple(
-                    Message(m.role, scope.inbound(m.content, f"messages[{i}].content"), m.name)
-                    for i, m in enumerate(request.messages)
-                )
-                request = GenerateRequest(request.model, params, messages=messages)
+                self._check_request_size([m.content for m in request.messages], "messages")
+                messages = []
+                for i, m in enumerate(request.messages):
+                    param = f"messages[{i}].content"
+                    content = await _off_loop(lambda t, p=param: scope.inbound(t, p), m.content)
+                    messages.append(Message(m.role, content, m.name))
+                request = GenerateRequest(request.model, params, messages=tuple(messages))
             else:
-                prompt = scope.inbound(request.prompt or "", "prompt")
+                self._check_request_size([request.prompt or ""], "prompt")
+                prompt = await _off_loop(lambda t: scope.inbound(t, "prompt"), request.prompt or "")
                 request = GenerateRequest(request.model, params, prompt=prompt)
-        except InvalidRequest as err:
+        except (InvalidRequest, PayloadTooLarge) as err:
             self._refused(ctx, scope, err)
             raise
         scope.note(ctx)
@@ -246,9 +296,11 @@ class PolicyGuard(Hook):
         acts = any(a != "allow" for a in scope.policy.actions.values())
         inputs: list[str | tuple[int, ...]] = []
         try:
+            self._check_request_size([t for t in request.inputs if isinstance(t, str)], "input")
             for i, item in enumerate(request.inputs):
                 if isinstance(item, str):
-                    inputs.append(scope.inbound(item, f"input[{i}]"))
+                    param = f"input[{i}]"
+                    inputs.append(await _off_loop(lambda t, p=param: scope.inbound(t, p), item))
                 elif acts:
                     raise InvalidRequest(
                         "Token-id inputs cannot be checked for personal data; "
@@ -258,7 +310,7 @@ class PolicyGuard(Hook):
                     )
                 else:
                     inputs.append(item)
-        except InvalidRequest as err:
+        except (InvalidRequest, PayloadTooLarge) as err:
             self._refused(ctx, scope, err)
             raise
         scope.note(ctx)
@@ -272,7 +324,8 @@ class PolicyGuard(Hook):
         scope: GuardScope | None = ctx.hook_state.get(_STATE)
         if scope is None:
             return result
-        text = scope.outbound(result.text)
+        self._check_reply_size(ctx, len(result.text))
+        text = await _off_loop(scope.outbound, result.text)
         scope.note(ctx)
         await self._keep(ctx, scope, text)
         return GenerateResult(text, result.finish_reason, result.usage)
@@ -292,9 +345,12 @@ class PolicyGuard(Hook):
         kept: list[str] | None = [] if self._keeps(scope) else None
         flushed = False
         first = True  # always passed on, even if held back, so the response starts
+        scanned = 0
         try:
             async for chunk in stream:
-                text = out.feed(chunk.text) if chunk.text else ""
+                scanned += len(chunk.text)
+                self._check_reply_size(ctx, scanned)
+                text = await _off_loop(out.feed, chunk.text) if chunk.text else ""
                 if chunk.finish_reason is not None and not flushed:
                     text += out.flush()
                     flushed = True
