@@ -181,3 +181,16 @@ def test_large_texts_are_scanned_on_a_worker_thread(settings: Settings, store: S
 def test_the_setting_exists_with_its_default() -> None:
     settings = Settings(home="/tmp/x", pepper=secrets.token_hex(16))
     assert settings.guard_max_scan_chars == PolicyGuard().max_scan_chars
+
+
+def test_the_setting_reaches_the_default_guard(settings: Settings, store: Store) -> None:
+    """`guard_max_scan_chars` in serve.toml / HANJI_* is the limit `create_app` applies."""
+    key = key_for(store, settings, "한빛은행", "finance")
+    fake = FakeBackend()
+    app = create_app(
+        settings.model_copy(update={"guard_max_scan_chars": 500}), backends=[fake], store=store
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.post("/v1/chat/completions", content=body("가" * 800), headers=auth(key))
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == SCAN_LIMIT_CODE
+    assert fake.requests == []

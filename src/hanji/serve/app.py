@@ -72,7 +72,8 @@ def create_app(
     store = store or Store(settings.db_url)
     vault = open_vault(settings, store)
     if hooks is None:
-        hooks = [PolicyGuard(ConversationKeeper(vault))]
+        guard = PolicyGuard(ConversationKeeper(vault), max_scan_chars=settings.guard_max_scan_chars)
+        hooks = [guard]
     audit_log = open_audit(settings, store) if settings.audit else None
     audit = (
         AuditWriter(
