@@ -206,6 +206,58 @@ def test_records_are_metadata_only_and_logs_carry_no_content(
     assert CANARY not in logged and tenant_key not in logged  # ...never by value
 
 
+HIDDEN = ("740221-1122331", "7402211122331", "010-7712-3380", "4111111111111111")
+"""Identifiers a hostile client hides in names, headers, queries and model names."""
+
+
+def test_identifiers_outside_the_content_never_reach_records_or_logs(
+    settings: Settings,
+    store: Store,
+    tenant_key: str,
+    sink: ListSink,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The zero-retention canary, beyond message content: unknown field names shaped like
+    identifiers, header names and values, query strings and model names."""
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings, backends=[FakeBackend()], store=store, sinks=[sink, LogSink()])
+    headers = {
+        "Authorization": f"Bearer {tenant_key}",
+        "X-Rrn-7402211122331": "740221-1122331",
+        "X-Phone": "010-7712-3380",
+    }
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = {
+            "model": "fake-ko",
+            "messages": ASK,
+            "rrn-740221-1122331": 1,
+            "x7402211122331": 2,
+            "card_4111111111111111": 3,
+            "vendor_field": 4,
+        }
+        url = "/v1/chat/completions?rrn=740221-1122331&card=4111111111111111"
+        assert client.post(url, json=body, headers=headers).status_code == 200
+        for model in ("740221-1122331", "phone-010-7712-3380"):
+            answer = client.post(
+                "/v1/chat/completions", json={"model": model, "messages": ASK}, headers=headers
+            )
+            assert answer.status_code == 404
+        answer = client.get("/v1/models/7402211122331?q=010-7712-3380", headers=headers)
+        assert answer.status_code == 404
+    chat = [r for r in sink.records if r.route == "/v1/chat/completions"]
+    assert chat[0].unknown_fields == ("<non-identifier>", "vendor_field")
+    dumped = json.dumps([r.to_dict() for r in sink.records], ensure_ascii=False)
+    logged = "\n".join(  # the server's logs (the test's own HTTP client logs its URLs)
+        r.getMessage() + json.dumps(r.__dict__, default=str, ensure_ascii=False)
+        for r in caplog.records
+        if r.name.startswith(("hanji", "uvicorn", "starlette"))
+    )
+    for hidden in HIDDEN:
+        assert hidden not in dumped, hidden
+        assert hidden not in logged, hidden
+    assert "vendor_field" in logged
+
+
 class RewriteHook(Hook):
     """Stands in for the PII guard: hides a word before the backend, restores it after."""
 

@@ -25,6 +25,22 @@ _MAX_UNKNOWN_FIELDS = 16
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 NON_IDENTIFIER = "<non-identifier>"
 """Stands in for an unknown field name that is not an identifier: it may be content."""
+_DIGIT_RUN = re.compile(r"[0-9]{5,}")
+
+
+def loggable_name(name: str) -> bool:
+    """A client-chosen name (an unknown field) that may be logged: an ASCII identifier with
+    no run of five or more digits once ``-``, ``_`` and ``.`` are dropped (``rrn-740221-…``,
+    ``x7402211122331``, a phone or card number in a name) and nothing the PII detector finds.
+    Vendor fields (``parallel_tool_calls``, ``top_k``) pass; a dated one (``v2024-06-01``)
+    does not, which costs only its name in the log."""
+    if not _FIELD_NAME.fullmatch(name):
+        return False
+    if _DIGIT_RUN.search(re.sub(r"[-_.]", "", name)):
+        return False
+    from hanji.privacy import detect
+
+    return not detect(name)
 
 
 @dataclass(frozen=True)
@@ -83,10 +99,11 @@ class RequestContext:
         """Field names only (never values), capped so a hostile body cannot flood the log.
 
         SDK and vendor fields are identifiers (``parallel_tool_calls``); a name that is not
-        one (Korean text, a number, an e-mail address) may be the caller's data put in the
-        wrong place, so it is recorded as ``<non-identifier>`` instead.
+        one (Korean text, a number, an e-mail address, an identifier dressed as a field
+        name: `loggable_name`) may be the caller's data put in the wrong place, so it is
+        recorded as ``<non-identifier>`` instead.
         """
-        safe = (n if _FIELD_NAME.fullmatch(n) else NON_IDENTIFIER for n in names)
+        safe = (n if loggable_name(n) else NON_IDENTIFIER for n in names)
         self.unknown_fields = tuple(dict.fromkeys(safe))[:_MAX_UNKNOWN_FIELDS]
 
     def record(self) -> RequestRecord:
