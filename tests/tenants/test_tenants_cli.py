@@ -195,3 +195,16 @@ def test_delete_needs_yes_and_then_its_keys_stop_working(home: Path) -> None:
     verified = runner.invoke(audit_app, ["verify"])
     assert verified.exit_code == 0, verified.output
     store.close()
+
+
+def test_policy_threshold_above_the_floor_is_refused_for_finance(home: Path) -> None:
+    made = runner.invoke(tenant_app, ["create", "한빛은행", "--profile", "finance"])
+    assert made.exit_code == 0, made.output
+    refused = runner.invoke(tenant_app, ["policy", "한빛은행", "--threshold", "1.0"])
+    assert refused.exit_code != 0
+    assert "threshold may be at most 0.5" in refused.output
+    store = Store(Settings().db_url)
+    try:
+        assert "threshold" not in store.require_tenant("한빛은행").policy  # nothing stored
+    finally:
+        store.close()

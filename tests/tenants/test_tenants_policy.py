@@ -69,3 +69,22 @@ def test_perimeter() -> None:
     assert inside_perimeter("localhost", ())
     assert not inside_perimeter("api.openai.com", hosts)
     assert not inside_perimeter("10.0.0.5", hosts)
+
+
+@pytest.mark.parametrize("profile", ["finance", "public"])
+def test_a_perimeter_profile_refuses_a_threshold_that_hides_identifiers(profile: str) -> None:
+    """`--threshold 1.0` let a checksummed RRN (score 0.95) out in clear under finance."""
+    with pytest.raises(PolicyError, match=r"threshold may be at most 0\.5"):
+        validate_overrides(profile, {"threshold": 1.0})
+    assert validate_overrides(profile, {"threshold": 0.3}) == {"threshold": 0.3}
+    assert validate_overrides("general", {"threshold": 0.9}) == {"threshold": 0.9}
+    # stored before the rule: clamped to the default, so the RRN is still found
+    assert resolve_policy(profile, {"threshold": 1.0}).threshold == 0.5
+
+
+def test_the_guard_pseudonymises_an_rrn_under_a_stored_high_threshold() -> None:
+    from hanji.privacy import detect
+
+    policy = resolve_policy("finance", {"threshold": 1.0})
+    text = "주민등록번호 900101-1234568 확인 부탁드립니다"
+    assert [e.type for e in detect(text, threshold=policy.threshold)] == ["RRN"]

@@ -10,7 +10,8 @@ What a policy decides, per request:
 - what happens to each type of personal data on the way in: ``allow``, ``mask``,
   ``pseudonymize`` (typed placeholders; the caller gets the originals back) or ``block``
   (400). Unique identifiers (RRN, FRN, passport, driver's licence) are pseudonymised by
-  default under every profile and can never be allowed in clear under finance or public;
+  default under every profile and can never be allowed in clear under finance or public,
+  nor hidden by a detection threshold above the default (0.5) there;
 - whether new PII that the model emits is masked on the way out;
 - how long conversations are kept (encrypted): zero days by default;
 - the most tokens a completion may ask for.
@@ -27,7 +28,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from hanji.privacy import ENTITY_TYPES
+from hanji.privacy import DEFAULT_THRESHOLD, ENTITY_TYPES
 
 Action = Literal["allow", "mask", "pseudonymize", "block"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -140,6 +141,11 @@ def validate_overrides(profile: str, raw: Mapping[str, Any]) -> dict[str, Any]:
                 f"profile {profile} keeps data inside the perimeter: external may be "
                 "'refuse' or 'pseudonymize', not 'allow'"
             )
+        if parsed.threshold is not None and parsed.threshold > DEFAULT_THRESHOLD:
+            raise PolicyError(
+                f"profile {profile} detects at least what the default finds: threshold may "
+                f"be at most {DEFAULT_THRESHOLD} (lower finds more), not {parsed.threshold}"
+            )
     return parsed.model_dump(exclude_none=True, exclude_defaults=True)
 
 
@@ -159,6 +165,9 @@ def _resolve(profile: str, overrides_json: str) -> Policy:
     external = over.external or base.external
     if profile in PERIMETER_PROFILES and external == "allow":
         external = "refuse"
+    threshold = over.threshold
+    if profile in PERIMETER_PROFILES and threshold is not None:  # a floor stored rules out
+        threshold = min(threshold, DEFAULT_THRESHOLD)
     return Policy(
         profile=profile,
         actions=actions,
@@ -166,7 +175,7 @@ def _resolve(profile: str, overrides_json: str) -> Policy:
         max_tokens=over.max_tokens or base.max_tokens,
         external=external,
         outbound_mask=base.outbound_mask if over.outbound_mask is None else over.outbound_mask,
-        threshold=over.threshold,
+        threshold=threshold,
     )
 
 
