@@ -341,3 +341,21 @@ def test_generated_bodies_never_get_a_5xx(
     assert r.status_code < 500, r.text
     after = client.post("/v1/chat/completions", json=chat_body("fake-ko"), headers=auth(tenant_key))
     assert after.status_code == 200
+
+
+def test_run_server_takes_limits_from_the_gateway_and_defaults_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bench/gateway.py runs a plain ASGI function (its fake upstream) through run_server."""
+    import uvicorn
+
+    from hanji.serve.app import run_server
+
+    seen: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(kw))
+
+    async def plain(scope, receive, send):  # type: ignore[no-untyped-def]
+        return None
+
+    run_server(plain, host="127.0.0.1", port=1)
+    assert seen[-1]["timeout_keep_alive"] == Settings().keep_alive_timeout_s

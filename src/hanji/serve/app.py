@@ -138,15 +138,18 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run_server(app: GatewayApp, *, host: str, port: int, log_level: str = "info") -> None:
+def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
     """Run ``app`` under uvicorn as `hanji serve` does (and `bench/gateway.py` measures).
 
     uvicorn picks uvloop and httptools, which ``uvicorn[standard]`` installs (a dependency),
     over asyncio and h11: on two cores they save 0.2-0.3 ms of added p50 and a sixth of the
-    CPU per chat completion (bench/README.md). The limits come from the app's settings
-    (`uvicorn_options`).
+    CPU per chat completion (bench/README.md). The limits come from the gateway's settings
+    (`uvicorn_options`); another ASGI app (the bench's fake upstream) gets the defaults.
     """
     import uvicorn
+
+    gateway = getattr(app, "gateway", None)
+    settings = gateway.settings if gateway is not None else Settings()
 
     uvicorn.run(
         app,
@@ -155,5 +158,5 @@ def run_server(app: GatewayApp, *, host: str, port: int, log_level: str = "info"
         log_level=log_level,
         access_log=False,
         server_header=False,
-        **uvicorn_options(app.gateway.settings),
+        **uvicorn_options(settings),
     )
