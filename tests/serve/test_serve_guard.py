@@ -171,3 +171,19 @@ def test_decisions_reach_the_record_as_counts_only(settings: Settings, store: St
     assert decisions["actions"] == {"PHONE": "allow", "RRN": "pseudonymize"}
     assert decisions["policy"] == "finance" and decisions["perimeter"] == "inside"
     assert canary not in str(decisions) and RRN not in str(decisions)
+
+
+def test_message_names_and_stop_sequences_are_scanned_too(
+    settings: Settings, store: Store, app_client: TestClient, echo: FakeBackend
+) -> None:
+    """Every string that is forwarded upstream goes through the guard, not only contents."""
+    key = tenant(store, settings, "한빛은행", "finance")
+    sdk(app_client, key).chat.completions.create(
+        model="fake-ko",
+        messages=[{"role": "user", "content": "안녕하세요", "name": RRN}],
+        stop=[f"번호 {RRN}", "끝"],
+    )
+    sent = echo.requests[0]
+    assert sent.messages[0].name == "<RRN_1>"  # type: ignore[index]
+    assert sent.params.stop == ("번호 <RRN_1>", "끝")
+    assert RRN not in repr(sent)

@@ -271,13 +271,21 @@ class PolicyGuard(Hook):
             params = replace(params, max_tokens=cap)
             ctx.decisions["max_tokens_capped"] = cap
         try:
+            # Every string that goes upstream is scanned: contents, message names, stops.
+            if params.stop:
+                self._check_request_size(list(params.stop), "stop")
+                stop = tuple(scope.inbound(t, f"stop[{j}]") for j, t in enumerate(params.stop))
+                params = replace(params, stop=stop)
             if request.messages is not None:
-                self._check_request_size([m.content for m in request.messages], "messages")
+                texts = [m.content for m in request.messages]
+                texts += [m.name for m in request.messages if m.name]
+                self._check_request_size(texts, "messages")
                 messages = []
                 for i, m in enumerate(request.messages):
                     param = f"messages[{i}].content"
                     content = await _off_loop(lambda t, p=param: scope.inbound(t, p), m.content)
-                    messages.append(Message(m.role, content, m.name))
+                    name = scope.inbound(m.name, f"messages[{i}].name") if m.name else m.name
+                    messages.append(Message(m.role, content, name))
                 request = GenerateRequest(request.model, params, messages=tuple(messages))
             else:
                 self._check_request_size([request.prompt or ""], "prompt")
