@@ -187,3 +187,39 @@ def test_message_names_and_stop_sequences_are_scanned_too(
     assert sent.messages[0].name == "<RRN_1>"  # type: ignore[index]
     assert sent.params.stop == ("번호 <RRN_1>", "끝")
     assert RRN not in repr(sent)
+
+
+def _variants() -> list[str]:
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "privacy_view_matrix", Path(__file__).parents[1] / "privacy" / "test_privacy_view.py"
+    )
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.variants(RRN)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "sse"])
+def test_no_rrn_variant_reaches_the_upstream_readable(
+    settings: Settings, store: Store, app_client: TestClient, echo: FakeBackend, stream: bool
+) -> None:
+    """The attack matrix through the gateway (finance): full-width, other digits, invisible
+    characters, other dashes and separators, in the content and the message name."""
+    from hanji.privacy.view import normalized_view
+
+    key = tenant(store, settings, "한빛은행", "finance")
+    client = sdk(app_client, key)
+    for variant in _variants():
+        message = {"role": "user", "content": f"주민번호 {variant} 조회", "name": variant}
+        reply = client.chat.completions.create(model="fake-ko", messages=[message], stream=stream)
+        text = (
+            "".join(c.choices[0].delta.content or "" for c in reply if c.choices)
+            if stream
+            else reply.choices[0].message.content
+        )
+        assert text == f"고객님의 번호는 {variant}이고, 처리했습니다."  # restored as written
+        sent = echo.requests[-1].messages[0]  # type: ignore[index]
+        for field in (sent.content, sent.name):
+            assert "1234568" not in normalized_view(field)[0], (variant, field)

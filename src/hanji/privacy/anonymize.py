@@ -15,10 +15,11 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from hanji.privacy.types import Entity
+from hanji.privacy.view import normalized_view
 
 __all__ = ["canonical_value", "hash_values", "mask", "mask_value", "redact", "replace_entities"]
 
-_ALNUM = re.compile(r"[0-9A-Za-z]")
+_ALNUM = re.compile(r"[^\W_]")  # letters and digits of any script: full-width too
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _SPACES = re.compile(r"\s+")
 _WORD_CHAR = re.compile(r"[0-9A-Za-z가-힣]")
@@ -97,7 +98,9 @@ def redact(text: str, entities: Iterable[Entity]) -> str:
 
 
 def canonical_value(kind: str, value: str) -> str:
-    """One spelling per value, so that 010-1234-5678 and 01012345678 hash alike."""
+    """One spelling per value, so that 010-1234-5678 and 01012345678 hash alike (and
+    ０１０－１２３４－５６７８ too: the value is read through the detection view first)."""
+    value = normalized_view(value)[0]
     if kind == "EMAIL":
         return value.lower()
     if kind == "IP":

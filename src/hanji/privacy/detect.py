@@ -10,7 +10,8 @@ from hanji.privacy.address import find_addresses
 from hanji.privacy.ascii_ids import find_emails, find_ipv6, find_passports
 from hanji.privacy.numbers import find_numbers
 from hanji.privacy.person import find_persons
-from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity, Spans
+from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity, Spans, new_entity
+from hanji.privacy.view import normalized_view, original_span
 
 __all__ = ["candidates", "detect", "resolve", "select_types"]
 
@@ -112,13 +113,23 @@ def detect(
 ) -> list[Entity]:
     """Find identifiers in `text`, sorted by start, non-overlapping.
 
-    Offsets are code-point offsets into `text` as given (no normalisation happens here, so
-    they stay valid for the caller). Only entities scoring at least `threshold`
-    (default `DEFAULT_THRESHOLD`) of the requested `types` (default: all) are returned.
+    Detection reads a normalised view (`hanji.privacy.view`: Unicode digits, invisible
+    characters, other dashes and separators inside numbers), and offsets are code-point
+    offsets into `text` as given, so they stay valid for the caller. Only entities scoring
+    at least `threshold` (default `DEFAULT_THRESHOLD`) of the requested `types` (default:
+    all) are returned.
     """
     if not text:
         return []
     limit = DEFAULT_THRESHOLD if threshold is None else threshold
     wanted = _ALL if types is None else select_types(types)
-    found = [e for e in candidates(text, wanted) if e.score >= limit]
-    return found if len(found) < 2 else resolve(found)
+    view, index = normalized_view(text)
+    found = [e for e in candidates(view, wanted) if e.score >= limit]
+    if len(found) > 1:
+        found = resolve(found)
+    if index is None:
+        return found
+    spans = [original_span(index, e.start, e.end) for e in found]
+    return [
+        new_entity(s, t, e.type, e.score, text[s:t]) for e, (s, t) in zip(found, spans, strict=True)
+    ]
