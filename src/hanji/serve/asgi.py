@@ -83,7 +83,12 @@ def is_json(content_type: str | None) -> bool:
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"[\[{][\]}]")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# A high surrogate escape not followed by a low one, or a low one not preceded by a high
+# one: a prefilter, so that a body with escaped emoji (paired surrogates) is not parsed twice.
+_LONE_SURROGATE_ESCAPE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -129,7 +134,7 @@ def lone_surrogate_error(raw: bytes) -> InvalidRequest | None:
     hands the surrogate on, to fail at ``.encode()``). Python's parser keeps it, so the
     field can be named. Called after `nested_deeper` has bounded the recursion.
     """
-    if _SURROGATE_ESCAPE.search(raw) is None:
+    if _LONE_SURROGATE_ESCAPE.search(raw) is None:
         return None
     try:
         parsed = json.loads(raw)
