@@ -272,14 +272,15 @@ class PolicyGuard(Hook):
             ctx.decisions["max_tokens_capped"] = cap
         try:
             # Every string that goes upstream is scanned: contents, message names, stops.
+            if request.messages is not None:
+                texts = [t for m in request.messages for t in (m.content, m.name) if t]
+                self._check_request_size([*texts, *params.stop], "messages")
+            else:
+                self._check_request_size([request.prompt or "", *params.stop], "prompt")
             if params.stop:
-                self._check_request_size(list(params.stop), "stop")
                 stop = tuple(scope.inbound(t, f"stop[{j}]") for j, t in enumerate(params.stop))
                 params = replace(params, stop=stop)
             if request.messages is not None:
-                texts = [m.content for m in request.messages]
-                texts += [m.name for m in request.messages if m.name]
-                self._check_request_size(texts, "messages")
                 messages = []
                 for i, m in enumerate(request.messages):
                     param = f"messages[{i}].content"
@@ -288,7 +289,6 @@ class PolicyGuard(Hook):
                     messages.append(Message(m.role, content, name))
                 request = GenerateRequest(request.model, params, messages=tuple(messages))
             else:
-                self._check_request_size([request.prompt or ""], "prompt")
                 prompt = await _off_loop(lambda t: scope.inbound(t, "prompt"), request.prompt or "")
                 request = GenerateRequest(request.model, params, prompt=prompt)
         except (InvalidRequest, PayloadTooLarge) as err:
