@@ -2,8 +2,13 @@
 never read the developer's HANJI_* settings."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# Helpers shared by several test folders (pii_variants) import by name, as serve_fakes does.
+sys.path.insert(0, str(Path(__file__).parent))
 
 # The Hub is unreachable here; offline mode makes Hub failures immediate instead of retried.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -14,6 +14,7 @@ from hanji.serve.app import create_app
 from hanji.settings import Settings
 from hanji.tenants.keys import issue_key
 from hanji.tenants.store import Store
+from pii_variants import variants
 
 RRN = "900101-1234568"
 PHONE = "010-2345-6789"
@@ -189,18 +190,6 @@ def test_message_names_and_stop_sequences_are_scanned_too(
     assert RRN not in repr(sent)
 
 
-def _variants() -> list[str]:
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "privacy_view_matrix", Path(__file__).parents[1] / "privacy" / "test_privacy_view.py"
-    )
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.variants(RRN)
-
-
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "sse"])
 def test_no_rrn_variant_reaches_the_upstream_readable(
     settings: Settings, store: Store, app_client: TestClient, echo: FakeBackend, stream: bool
@@ -211,7 +200,7 @@ def test_no_rrn_variant_reaches_the_upstream_readable(
 
     key = tenant(store, settings, "한빛은행", "finance")
     client = sdk(app_client, key)
-    for variant in _variants():
+    for variant in variants(RRN):
         message = {"role": "user", "content": f"주민번호 {variant} 조회", "name": variant}
         reply = client.chat.completions.create(model="fake-ko", messages=[message], stream=stream)
         text = (
