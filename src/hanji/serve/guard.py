@@ -406,7 +406,3 @@ class PolicyGuard(Hook):
                 extra={"request_id": ctx.request_id, "error": type(exc).__name__},
             )
             ctx.decisions["kept"] = "failed"
-
-
-def default_hooks(keeper: ConversationKeeper | None) -> Sequence[Hook]:
-    return (PolicyGuard(keeper),)
