@@ -996,6 +996,63 @@ HELDOUT: list[tuple[int, str]] = [
 AGES = [str(a) for a in range(19, 81)]
 
 
+# The attack matrix as evaluation items ("split": "variants"): the numeric identifiers of
+# rendered lines rewritten the way a hostile client hides them (Unicode digits, invisible
+# characters inside, other dashes and separators), and hard negatives whose digits are
+# rewritten the same way; their gold spans move with the text. A separate generator, so
+# the dev and held-out lines stay exactly as they were.
+_VARIANT_TYPES = frozenset({"RRN", "FRN", "CARD", "ACCOUNT", "PHONE", "BRN", "CRN"})
+_FULL = str.maketrans("0123456789-", "０１２３４５６７８９－")
+_BOLD = str.maketrans("0123456789", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗")
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DASHES = "\u2010\u2011\u2013\u2014\u2212\uff0d\ufe63"
+_SEPARATORS = ["\u00a0", "\t", " - ", "--", "-\n"]
+
+
+def disguise(value: str, vrng: random.Random) -> str:
+    """`value` written as one of the attack matrix's variants."""
+    kind = vrng.randrange(5)
+    if kind == 0:
+        return value.translate(vrng.choice([_FULL, _BOLD, _ARABIC]))
+    if kind == 1:  # an invisible character inside a digit group
+        at = vrng.choice([i for i in range(1, len(value)) if value[i - 1 : i + 1].isdigit()])
+        return value[:at] + vrng.choice(_INVISIBLE) + value[at:]
+    if "-" not in value:
+        return value.translate(_FULL)
+    if kind == 2:
+        return value.replace("-", vrng.choice(_DASHES))
+    if kind == 3:
+        return value.replace("-", vrng.choice(_SEPARATORS), 1)
+    return value.translate(_FULL).replace("-", "\u200b-", 1)
+
+
+def variant_lines(lines: list[dict[str, object]], count: int) -> list[dict[str, object]]:
+    vrng = random.Random(20261204)
+    numeric = [x for x in lines if any(e["type"] in _VARIANT_TYPES for e in x["entities"])]  # type: ignore[union-attr,index]
+    negatives = [x for x in lines if not x["entities"] and any(c.isdigit() for c in str(x["text"]))]
+    out = []
+    for line in vrng.sample(numeric, count) + vrng.sample(negatives, count // 2):
+        text = str(line["text"])
+        entities = sorted(line["entities"], key=lambda e: e["start"])  # type: ignore[arg-type,index]
+        new_text, new_entities, at = "", [], 0
+        for e in entities:
+            new_text += text[at : e["start"]]
+            value = text[e["start"] : e["end"]]
+            if e["type"] in _VARIANT_TYPES:
+                value = disguise(value, vrng)
+            new_entities.append(
+                {"start": len(new_text), "end": len(new_text) + len(value), "type": e["type"]}
+            )
+            new_text += value
+            at = e["end"]
+        rest = text[at:]
+        if not entities:  # a hard negative: its digits in full width, dashes of another kind
+            rest = rest.translate(_FULL) if vrng.random() < 0.5 else rest.replace("-", "\u2011")
+        out.append({"text": new_text + rest, "entities": new_entities, "split": "variants"})
+    return out
+
+
 # Particle pairs: (after a final consonant, after a vowel).
 JOSA = {
     "은": ("은", "는"),
@@ -1053,6 +1110,7 @@ def main() -> None:
     for line in held:
         line["split"] = "heldout"
     lines += held
+    lines += variant_lines(lines, 120)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as f:
         for line in lines:

@@ -40,3 +40,18 @@ def test_micro_f1_does_not_regress():
         fn += len(gold - pred)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.95
+
+
+def test_the_attack_matrix_split_loses_no_number_and_invents_none():
+    """The "variants" split: numeric identifiers written as a hostile client would are all
+    found where they stand, and disguised dates, prices and order numbers stay untouched."""
+    rows = [r for r in _load() if r["split"] == "variants"]
+    assert len(rows) >= 150
+    numeric = {"RRN", "FRN", "CARD", "ACCOUNT", "PHONE", "BRN", "CRN"}
+    missed, invented = [], []
+    for row in rows:
+        gold = {(e["start"], e["end"], e["type"]) for e in row["entities"]}
+        pred = {(e.start, e.end, e.type) for e in detect(row["text"])}
+        missed += [g for g in gold - pred if g[2] in numeric]
+        invented += [p for p in pred - gold if p[2] in numeric]
+    assert missed == [] and invented == []

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hanji.privacy import Pseudonymizer, StreamGuard, detect, hash_values, mask, redact
+from pii_variants import variants
 
 # Fragments that build identifiers, near-identifiers and the words around them, so that
 # random concatenations hit the boundaries the guard must respect.
@@ -18,6 +19,9 @@ FRAGMENTS = [
     "10-675689-65", "11-12-345678-90", "<RRN_1>", "<PHONE_", "1>", "예금주", "성명:", "\n", "가",
     "사업자등록번호", "220-81-00127", "4532-0151-1283-0366", "주문번호", "버전", "1.2.3",
     "2024-01-15", "(", ")", "참석자: ", "대리",
+    # what the normalised view reads: Unicode digits, invisibles, other dashes and separators
+    "９００１０１", "１２３４５６８", "－", "\u200b", "\u00ad", "\u2011", "\u2212", "\u00a0",
+    " - ", "--", "/", "_", "\t", "-\n", "𝟗𝟎𝟎", "٠١٢", "4532", "0151", "1283", "0366",
 ]  # fmt: skip
 
 texts = st.one_of(
@@ -108,3 +112,23 @@ NEWS = (
 def test_prose_streamed_in_small_chunks(size):
     chunks = [NEWS[i : i + size] for i in range(0, len(NEWS), size)]
     assert stream(StreamGuard("redact"), chunks) == redact(NEWS, detect(NEWS))
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("900101-1234568", "RRN"), ("4532-0151-1283-0366", "CARD")]
+)
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_every_variant_is_redacted_in_a_stream(value, kind, size):
+    """The stream reads the normalised view as `detect` does: no variant gets through."""
+    for variant in [value, *variants(value)]:
+        text = f"고객 번호는 {variant} 입니다.\n다음 문의"
+        chunks = [text[i : i + size] for i in range(0, len(text), size)]
+        out = stream(StreamGuard("redact"), chunks)
+        assert out == f"고객 번호는 <{kind}> 입니다.\n다음 문의", ascii(variant)
+        assert stream(StreamGuard("mask"), chunks) == mask(text, detect(text)), ascii(variant)
+
+
+def test_a_separator_at_a_chunk_end_waits_for_the_digits_after_it():
+    guard = StreamGuard("redact")
+    assert guard.feed("번호 900101 / ") == "번호 "
+    assert guard.feed("1234568 끝") + guard.flush() == "<RRN> 끝"

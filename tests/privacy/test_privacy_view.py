@@ -32,6 +32,18 @@ def test_cards_and_accounts_in_full_width_or_with_invisibles(
         assert [(e.type, text[e.start : e.end]) for e in detect(text)] == [(kind, variant)]
 
 
+@pytest.mark.parametrize(
+    "variant",
+    ["4532 0151-1283-0366", "4532-0151 1283 0366", "4532.0151.1283.0366", "900101 -1234568"],
+)
+def test_mixed_or_dotted_separators_still_read_as_a_card_or_rrn(variant: str) -> None:
+    """A card (Luhn) or resident number (date + check digit) carries its own proof, so a
+    mix of separators, or dots, does not hide it."""
+    text = f"번호 {variant} 입니다"
+    found = [(e.type, text[e.start : e.end]) for e in detect(text)]
+    assert found == [("RRN" if variant.startswith("9001") else "CARD", variant)]
+
+
 def test_pseudonyms_replace_the_original_span_and_restore_it() -> None:
     variant = RRN.translate(FULL)
     text = f"주민번호 {variant} 조회"

@@ -212,3 +212,28 @@ def test_no_rrn_variant_reaches_the_upstream_readable(
         sent = echo.requests[-1].messages[0]  # type: ignore[index]
         for field in (sent.content, sent.name):
             assert "1234568" not in normalized_view(field)[0], (variant, field)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "sse"])
+def test_a_disguised_number_the_model_emits_is_masked_in_plain_and_sse(
+    settings: Settings, store: Store, stream: bool
+) -> None:
+    """The outbound guard reads the normalised view too: a full-width or invisible-split
+    resident number the request did not carry is masked, also when cut over SSE chunks."""
+    from hanji.privacy.view import normalized_view
+
+    key = tenant(store, settings, "한빛은행", "finance")
+    for variant in variants(RRN):
+        cut = len(variant) // 2
+        talker = FakeBackend(pieces=["확인된 번호는 ", variant[:cut], variant[cut:], " 입니다."])
+        with TestClient(create_app(settings, backends=[talker], store=store)) as client:
+            reply = sdk(client, key).chat.completions.create(
+                model="fake-ko", messages=ask("제 정보 알려주세요"), stream=stream
+            )
+            text = (
+                "".join(c.choices[0].delta.content or "" for c in reply if c.choices)
+                if stream
+                else reply.choices[0].message.content
+            )
+        assert text.startswith("확인된 번호는 ") and text.endswith(" 입니다."), ascii(text)
+        assert "1234568" not in normalized_view(text)[0], ascii(variant)

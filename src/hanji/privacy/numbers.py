@@ -59,7 +59,7 @@ _LICENCE_REGIONS = frozenset(f"{n}" for n in (*range(11, 27), 28))
 _LICENCE_REGION_NAMES = re.compile(rf"(?<![가-힣])(?:{_REGION_NAMES})[ ]?$")
 _ALLOWED_SEPS = {
     "PHONE": frozenset("-. )"),
-    "CARD": frozenset("- "),
+    "CARD": frozenset("-. "),
     "RESIDENT": frozenset("- "),
     "BRN": frozenset("-"),
     "DRIVER_LICENSE": frozenset("- "),
@@ -74,6 +74,7 @@ _FITS: dict[str, frozenset[str]] = {
 }
 _FITS[""] = frozenset(_ALLOWED_SEPS)
 _FITS_NONE: frozenset[str] = frozenset()
+_CHECKED = frozenset({"CARD", "RESIDENT"})
 _DOT = frozenset(".")
 
 
@@ -227,9 +228,14 @@ def _readings(
     shape = tuple(map(len, values))
     readings: list[tuple[str, float]] = []
     single = len(values) == 1
-    # The formats these separators suit (a mix of separators suits none).
+    # The formats these separators suit. A mix suits only the formats that carry their own
+    # check (a card's Luhn digit, a resident number's date and check digit) and allow
+    # every separator of the mix: `4532 0151-1283-0366` is still a card.
     uniform = seps.count(seps[:1]) == len(seps) if seps else True
-    fits = _FITS.get(seps[:1], _FITS_NONE) if uniform else _FITS_NONE
+    if uniform:
+        fits = _FITS.get(seps[:1], _FITS_NONE)
+    else:
+        fits = _CHECKED.intersection(*(_FITS.get(c, _FITS_NONE) for c in set(seps)))
     if d[0] == "0" and "PHONE" in fits:
         score = _phone(d, shape, seps)
         if score:

@@ -15,10 +15,19 @@ cut such that
     that language;
   * no identifier, and no run any recogniser scanned (found or rejected), crosses the cut,
     so that the next scan, which starts at the cut, reads the same runs the batch scan read.
+
+Like `detect`, the guard reads the normalised view (`hanji.privacy.view`) of what it holds,
+so a full-width, invisible-split or oddly separated identifier is caught in a stream too.
+All decisions above are taken in view coordinates and the cut is mapped back to the text.
+The view joins two digit groups across a separator (`-`, ` - `, a line break, `/`, `_`)
+only once the digits after it have arrived, so a tail of digits, separator characters and
+at most two digits more is held back as a whole until the next chunk decides it.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -31,6 +40,7 @@ from hanji.privacy.numbers import LICENCE_HOLD, NUMBER_HOLD
 from hanji.privacy.person import PERSON_HOLD
 from hanji.privacy.pseudonym import PLACEHOLDER_HOLD, Pseudonymizer
 from hanji.privacy.types import DEFAULT_THRESHOLD, Entity
+from hanji.privacy.view import normalized_view, original_span
 from hanji.privacy.wordlists import SIDO, SIGUNGU, SURNAMES_COMMON, SURNAMES_RARE
 
 __all__ = ["StreamGuard", "Transform"]
@@ -41,14 +51,19 @@ Transform = Callable[[str, list[Entity]], str]
 _CONTEXT = 80
 # The longest tail the guard examines for a possible identifier start.
 _MAX_HOLD = 256
+# A view tail that the next chunk may still turn into one separator between digit groups
+# (`view._SEPARATOR` is made of these characters and needs up to three digits after it).
+_OPEN_SEPARATOR = re.compile(r"(?<=[0-9])[ \t\r\n/_-]+[0-9]{0,2}\Z")
 
 
-@lru_cache(maxsize=2)
-def _hold_regex(restore: bool) -> Any:
+@lru_cache(maxsize=3)
+def _hold_regex(restore: bool, numeric: bool = False) -> Any:
     import regex
 
     if restore:
         return regex.compile(PLACEHOLDER_HOLD)
+    if numeric:
+        return regex.compile(f"(?:{NUMBER_HOLD})|(?:{LICENCE_HOLD})")
     union = "|".join(
         f"(?:{p})"
         for p in (
@@ -134,42 +149,54 @@ class StreamGuard:
         return self._release(final=True)
 
     def _release(self, *, final: bool) -> str:
-        view = self._context + self._pending
+        text = self._context + self._pending
         base = len(self._context)
-        end = len(view)
         if self._restore:
-            cut = end if final else self._hold_start(view, base)
-            out = self.pseudonymizer.restore(view[base:cut])  # type: ignore[union-attr]
-        else:
-            spans: list[tuple[int, int]] = []
-            found = [
-                e for e in candidates(view, self.types, base, spans) if e.score >= self.threshold
-            ]
-            cut = end if final else self._hold_start(view, base)
+            cut = len(text) if final else self._hold_start(text, base, len(text))
+            out = self.pseudonymizer.restore(text[base:cut])  # type: ignore[union-attr]
+            self._context = text[max(0, cut - _CONTEXT) : cut]
+            self._pending = text[cut:]
+            return out
+        view, index = normalized_view(text)
+        if index is None:
+            index = range(len(text))
+        end = len(view)
+        vbase = bisect_left(index, base)  # first view character of the pending text
+        spans: list[tuple[int, int]] = []
+        found = [e for e in candidates(view, self.types, vbase, spans) if e.score >= self.threshold]
+        vcut = end
+        if not final:
+            vcut = self._hold_start(view, vbase, end)
+            tail = _OPEN_SEPARATOR.search(view, vbase)
+            if tail is not None:  # digits before it may yet join the digits after it
+                vcut = min(vcut, self._hold_start(view, vbase, tail.start(), numeric=True))
             # Never cut inside an identifier or inside any run a recogniser scanned: the
             # next view would scan from the cut and might read that run differently.
             spans += [(e.start, e.end) for e in found]
-            moved = not final
+            moved = True
             while moved:
                 moved = False
                 for s, e in spans:
-                    if s < cut < e:
-                        new = max(s, base)
-                        moved = moved or new != cut
-                        cut = new
-            ents = [
-                Entity(e.start - base, e.end - base, e.type, e.score, e.text)
-                for e in resolve([e for e in found if e.end <= cut])
-            ]
-            out = self._fn(view[base:cut], ents)  # type: ignore[misc]
-        self._context = view[max(0, cut - _CONTEXT) : cut]
-        self._pending = view[cut:]
+                    if s < vcut < e:
+                        new = max(s, vbase)
+                        moved = moved or new != vcut
+                        vcut = new
+        cut = index[vcut] if vcut < end else len(text)
+        ents = []
+        for e in resolve([e for e in found if e.end <= vcut]):
+            s, t = original_span(index, e.start, e.end)  # type: ignore[arg-type]
+            ents.append(Entity(s - base, t - base, e.type, e.score, text[s:t]))
+        out = self._fn(text[base:cut], ents)  # type: ignore[misc]
+        # Keep as context the original text behind the last _CONTEXT view characters.
+        keep = index[max(0, vcut - _CONTEXT)] if vcut else cut
+        self._context = text[min(keep, cut) : cut]
+        self._pending = text[cut:]
         return out
 
-    def _hold_start(self, view: str, base: int) -> int:
-        """First position from which the pending text could still be the start of something."""
-        end = len(view)
-        hold = _hold_regex(self._restore)
+    def _hold_start(self, view: str, base: int, end: int, *, numeric: bool = False) -> int:
+        """First position from which `view[:end]` could still be the start of something
+        (of a number, when `numeric`); `end` when there is none."""
+        hold = _hold_regex(self._restore, numeric)
         starts = _start_chars(self._restore)
         for s in range(max(base, end - _MAX_HOLD), end):
             if view[s] in starts and hold.fullmatch(view, s, end, partial=True) is not None:
