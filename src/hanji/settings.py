@@ -156,8 +156,17 @@ class Settings(BaseSettings):
     """Write the hash-chained audit log (requests are refused while it cannot be written)."""
     audit_retention_days: int = Field(default=730, ge=1)
     """Audit records are kept at least this long (Korean rules ask for two years or more)."""
-    audit_checkpoint_every: int = Field(default=1000, ge=1)
-    audit_checkpoint_interval_s: float = Field(default=300.0, gt=0)
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    """Sign a checkpoint after this many records (records after the last checkpoint can be
+    deleted unseen unless a sink keeps a copy: `hanji audit verify` reports how many)."""
+    audit_checkpoint_interval_s: float = Field(default=10.0, gt=0)
+    """... or this long after the first unsigned record, whichever comes first."""
+    audit_checkpoint_sink: str | None = None
+    """Also append every checkpoint here: a file path (on another volume, append-only) or
+    ``syslog``. `hanji audit verify --sink FILE` checks the log against it."""
+    audit_linger_s: float = Field(default=0.02, ge=0, le=60)
+    """How long the audit thread waits after a first record to batch more into one commit
+    (the journal keeps them safe meanwhile)."""
     audit_signing_key: SecretStr | None = None
     """Ed25519 seed (64 hex) for checkpoints; default: ``$HANJI_HOME/audit/signing.key``."""
     audit_signing_key_file: Path | None = None
@@ -244,3 +253,7 @@ class Settings(BaseSettings):
 
     def audit_key_path(self) -> Path:
         return self.audit_signing_key_file or self.home / "audit" / "signing.key"
+
+    def audit_journal_dir(self) -> Path:
+        """The audit journal files of the gateway processes (`hanji.audit.journal`)."""
+        return self.home / "audit" / "journal"

@@ -90,12 +90,27 @@ def request_entry(record: Any) -> dict[str, Any]:
         "latency_us": int(record.latency_ms * 1000),
         "unknown_fields": len(record.unknown_fields),  # names are the caller's text
         "decisions": _plain(record.decisions),
+        "outcome": record.outcome,
+        "sent_bytes": record.sent_bytes,
     }
 
 
-def to_entry(item: Any) -> dict[str, Any]:
-    """A ready entry as it is, a request record in its audit form."""
-    return item if isinstance(item, dict) else request_entry(item)
+def start_entry(record: Any) -> dict[str, Any]:
+    """What is known of a request when its response starts (the journal's start line)."""
+    return {
+        "event": "request",
+        "time": iso(datetime.fromtimestamp(record.time, UTC)),
+        "request_id": record.request_id,
+        "tenant_id": record.tenant_id,
+        "key_id": record.key_id,
+        "method": record.method,
+        "route": record.route,
+        "model": record.model,
+        "backend": record.backend,
+        "backend_host": record.backend_host,
+        "stream": record.stream,
+        "status": record.status,
+    }
 
 
 def admin_entry(event: str, tenant_id: str | None, **details: Any) -> dict[str, Any]:

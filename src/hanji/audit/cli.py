@@ -50,11 +50,21 @@ def audit_verify(
         Path | None,
         typer.Option("--file", help="Check an exported JSONL file's own chain instead."),
     ] = None,
+    sink: Annotated[
+        Path | None,
+        typer.Option(
+            "--sink",
+            help="Also check against the checkpoints copied to this file (the "
+            "audit_checkpoint_sink file, or a syslog extract).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Check the chain: exit 0 if intact, 1 naming the first bad record otherwise."""
+    from hanji.audit.journal import pending
     from hanji.audit.log import AuditLog
+    from hanji.audit.sink import read_checkpoints
     from hanji.audit.verify import verify_jsonl, verify_log
 
     if file is not None:
@@ -66,12 +76,39 @@ def audit_verify(
             except (ValueError, TypeError):
                 raise fail(f"--file: {file} is not a hanji audit export") from None
     else:
+        external = []
+        if sink is not None:
+            if not sink.is_file():
+                raise fail(f"--sink: no such file '{sink}'")
+            with sink.open(encoding="utf-8", errors="replace") as handle:
+                try:
+                    external = read_checkpoints(handle, str(sink))
+                except ValueError as exc:
+                    raise fail(f"--sink: {exc}") from None
         with opened(config, db) as (settings, store):
             keys = _public_keys(settings, public_key)
-            verdict = verify_log(AuditLog(store.engine), keys)
+            verdict = verify_log(AuditLog(store.engine), keys, external)
+            waiting = pending(settings.audit_journal_dir())
+        if waiting:
+            typer.echo(
+                f"warning: {waiting} journal lines of a gateway process that died are not in "
+                "the chain yet (the next `hanji serve` or `hanji audit recover` adds them)"
+            )
     typer.echo(verdict.message())
     if not verdict.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("recover")
+def audit_recover(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Add to the chain what gateway processes that died had journalled (the server does
+    this itself when it starts)."""
+    from hanji.audit.journal import recover
+    from hanji.tenants.home import open_audit
+
+    with opened(config, db) as (settings, store):
+        added, interrupted = recover(settings.audit_journal_dir(), open_audit(settings, store))
+    typer.echo(f"recovered {added} audit records ({interrupted} interrupted requests)")
 
 
 def _when(value: str, flag: str, *, end: bool = False) -> datetime:

@@ -23,15 +23,19 @@ from hanji.audit.chain import (
     parse_iso,
 )
 from hanji.audit.signing import Checkpoint, Signer, checkpoint_message
+from hanji.audit.sink import CheckpointSink
 from hanji.audit.tables import AuditBase, AuditCheckpointRow, AuditRecordRow
 
 
 class AuditLog:
     """Append, checkpoint, read, export and prune the chain in the gateway's database."""
 
-    def __init__(self, engine: Engine, signer: Signer | None = None) -> None:
+    def __init__(
+        self, engine: Engine, signer: Signer | None = None, sink: CheckpointSink | None = None
+    ) -> None:
         self.engine = engine
         self.signer = signer
+        self.sink = sink
         AuditBase.metadata.create_all(engine)
 
     def _head(self, session: Session | Connection) -> tuple[int, str]:
@@ -91,7 +95,10 @@ class AuditLog:
             return self._head(session)
 
     def checkpoint(self) -> Checkpoint | None:
-        """Sign the latest record (unless already signed); None without a signer or records."""
+        """Sign the latest record (unless already signed); None without a signer or records.
+
+        The checkpoint is stored, then copied to the external sink if there is one.
+        """
         if self.signer is None:
             return None
         with Session(self.engine) as session, session.begin():
@@ -106,7 +113,10 @@ class AuditLog:
                     seq=seq, hash=digest, time=now, key_id=self.signer.key_id, signature=sig
                 )
             )
-            return Checkpoint(seq, digest, when, self.signer.key_id, sig)
+            checkpoint = Checkpoint(seq, digest, when, self.signer.key_id, sig)
+        if self.sink is not None:
+            self.sink.append(checkpoint)
+        return checkpoint
 
     def records(self) -> Iterator[StoredRecord]:
         """Every stored record in position order, streamed."""

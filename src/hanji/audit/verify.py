@@ -27,12 +27,20 @@ class Verdict:
     reason: str = ""
     request_id: str | None = None
     warnings: tuple[str, ...] = ()
+    uncovered: int = 0
+    """Records after the last signed checkpoint: deleting them would go unseen (unless an
+    external sink's checkpoints are checked too)."""
 
     def message(self) -> str:
         if self.ok:
             text = (
                 f"audit log intact: {self.records} records, {self.checkpoints} signed checkpoints"
             )
+            if self.uncovered:
+                text += (
+                    f"\n{self.uncovered} records after the last signed checkpoint are not yet "
+                    "covered by a signature"
+                )
             return text + "".join(f"\nwarning: {w}" for w in self.warnings)
         what = f"record seq {self.first_bad}"
         if self.request_id:
@@ -165,11 +173,46 @@ def verify(
     if bad:
         seq, reason, request_id = min(bad, key=lambda b: b[0])
         return Verdict(False, count, len(checkpoints), seq, reason, request_id, tuple(warnings))
-    return Verdict(True, count, len(checkpoints), warnings=tuple(warnings))
+    covered = max((cp.seq for cp in checkpoints), default=0)
+    uncovered = max(0, last_seq - max(covered, last_seq - count))
+    return Verdict(True, count, len(checkpoints), warnings=tuple(warnings), uncovered=uncovered)
 
 
-def verify_log(log_: AuditLog, public_keys: Sequence[Ed25519PublicKey] = ()) -> Verdict:
-    return verify(log_.records(), log_.checkpoints(), public_keys)
+def merge_sink(
+    stored: Sequence[Checkpoint], external: Sequence[Checkpoint]
+) -> tuple[list[Checkpoint], list[tuple[int, str, str | None]]]:
+    """The database's checkpoints and an external sink's, as one list; a checkpoint the two
+    disagree on (same seq, another hash) is a problem named by its seq."""
+    by_seq = {cp.seq: cp for cp in stored}
+    problems: list[tuple[int, str, str | None]] = []
+    for cp in external:
+        mine = by_seq.get(cp.seq)
+        if mine is None:
+            by_seq[cp.seq] = cp  # deleted from the database, or pruned with its records
+        elif mine.hash != cp.hash or mine.signature != cp.signature:
+            problems.append(
+                (cp.seq, "the database's checkpoint differs from the external sink's", None)
+            )
+    return [by_seq[s] for s in sorted(by_seq)], problems
+
+
+def verify_log(
+    log_: AuditLog,
+    public_keys: Sequence[Ed25519PublicKey] = (),
+    sink: Sequence[Checkpoint] = (),
+) -> Verdict:
+    """The chain in the database, against its checkpoints and those of an external sink.
+
+    Checkpoints of the sink that anchor records already pruned are only checked for their
+    signature; one beyond the last record means records at the end were deleted.
+    """
+    stored = log_.checkpoints()
+    checkpoints, problems = merge_sink(stored, sink)
+    verdict = verify(log_.records(), checkpoints, public_keys)
+    if problems and (verdict.ok or problems[0][0] < (verdict.first_bad or 0)):
+        seq, reason, _ = problems[0]
+        return Verdict(False, verdict.records, verdict.checkpoints, seq, reason)
+    return verdict
 
 
 def verify_jsonl(lines: Iterable[str]) -> Verdict:

@@ -1,6 +1,9 @@
 """`AuditWriter`: the gateway's audit sink, writing records in batches on a thread.
 
 If writing fails, the gateway refuses new requests (fail closed) until it works again.
+With a `Journal`, every entry (and every response start) is appended to the process's
+journal file before it is queued, so a crash between a response and its batch's commit
+loses nothing: the next gateway recovers it (`hanji.audit.journal`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from hanji.audit.chain import to_entry
+from hanji.audit.chain import request_entry, start_entry
+from hanji.audit.journal import Journal
 from hanji.audit.log import AuditLog
 
 log = logging.getLogger("hanji.audit")
@@ -27,7 +31,7 @@ class AuditWriter:
     The thread lets ``linger_s`` pass after the first record of a batch before it writes,
     so that one transaction carries many records even at low concurrency: each write
     holds the interpreter for a while, which requests in flight would otherwise wait on.
-    Records are turned into entries on the thread too, off the event loop.
+    Request records become entries on the caller's thread (the journal needs them there).
     """
 
     def __init__(
@@ -39,8 +43,10 @@ class AuditWriter:
         batch: int = 512,
         retry_s: float = 1.0,
         linger_s: float = 0.02,
+        journal: Journal | None = None,
     ) -> None:
         self.log = log_
+        self.journal = journal
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval_s = checkpoint_interval_s
         self.batch = batch
@@ -57,20 +63,28 @@ class AuditWriter:
         self._last_checkpoint = time.monotonic()
         self._closed = False
 
+    def started(self, record: Any) -> None:
+        """A response is about to start (``record``: the request so far): journal it, so
+        that the request is in the log after a crash even if it never finishes."""
+        if self.journal is not None and record.route != "/healthz":
+            self.journal.start(start_entry(record), self._enqueued)
+
     def emit(self, record: Any) -> None:
         if record.route == "/healthz":  # public liveness probes are not events
             return
-        self.submit(record)
+        self.submit(request_entry(record))
 
-    def submit(self, entry: Any) -> None:
-        """Queue a request record or a ready entry (`admin_entry`) for the chain."""
+    def submit(self, entry: dict[str, Any]) -> None:
+        """Journal and queue an entry for the chain."""
         if self._closed:
             raise RuntimeError("audit writer is closed")
         if self._thread is None:
             self._start()
         with self._done:
             self._enqueued += 1
-        self._queue.put(entry)
+            if self.journal is not None:
+                self.journal.entry(entry, self._enqueued)
+            self._queue.put(entry)
 
     def _start(self) -> None:
         with self._start_lock:
@@ -102,7 +116,7 @@ class AuditWriter:
             if not pending:
                 continue
             try:
-                self.log.append([to_entry(item) for item in pending])
+                self.log.append(pending)
             except Exception as exc:
                 self.healthy = False
                 log.error(
@@ -113,6 +127,8 @@ class AuditWriter:
             with self._done:
                 self._written += len(pending)
                 self._done.notify_all()
+            if self.journal is not None:
+                self.journal.committed(self._written)
             self._since_checkpoint += len(pending)
             pending = []
             self.healthy = True
@@ -157,6 +173,8 @@ class AuditWriter:
             self._queue.put(None)
             self._thread.join(timeout_s)
             self._thread = None
+        if self.journal is not None:
+            self.journal.close(clean=self._written == self._enqueued)
         try:
             self._since_checkpoint = max(self._since_checkpoint, 1)
             self._maybe_checkpoint(force=True)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from hanji.audit.journal import Journal, recover
 from hanji.audit.writer import AuditWriter
 from hanji.serve.asgi import GatewayApp
 from hanji.serve.auth import Authenticator
@@ -75,15 +76,17 @@ def create_app(
         guard = PolicyGuard(ConversationKeeper(vault), max_scan_chars=settings.guard_max_scan_chars)
         hooks = [guard]
     audit_log = open_audit(settings, store) if settings.audit else None
-    audit = (
-        AuditWriter(
+    audit = None
+    if audit_log is not None:
+        # What processes that died had journalled goes into the chain before we serve.
+        recover(settings.audit_journal_dir(), audit_log)
+        audit = AuditWriter(
             audit_log,
             checkpoint_every=settings.audit_checkpoint_every,
             checkpoint_interval_s=settings.audit_checkpoint_interval_s,
+            linger_s=settings.audit_linger_s,
+            journal=Journal(settings.audit_journal_dir()),
         )
-        if audit_log is not None
-        else None
-    )
     purger = Purger(vault, audit_log, settings.audit_retention_days, settings.purge_interval_s)
     served = list(backends) if backends is not None else build_backends(settings)
     by_name: dict[str, Backend] = {}

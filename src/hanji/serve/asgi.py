@@ -228,15 +228,19 @@ class GatewayApp:
         ctx = RequestContext(
             method=scope["method"], path=path, route=found.label if found else "other"
         )
-        started = False
         request_id = (b"x-request-id", ctx.request_id.encode())
 
         async def send_and_watch(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 ctx.status = message["status"]
                 message["headers"] = [*message.get("headers", ()), request_id]
+                gw.response_starts(ctx)  # journalled before the first byte goes out
+                ctx.response_started = True
+            elif message["type"] == "http.response.body":
+                await send(message)
+                ctx.sent_bytes += len(message.get("body", b""))
+                ctx.response_finished = not message.get("more_body", False)
+                return
             await send(message)
 
         gw.metrics.in_flight += 1
@@ -261,7 +265,7 @@ class GatewayApp:
                 extra={"request_id": ctx.request_id, "error": type(exc).__name__, "where": where},
             )
             ctx.error_code = "internal_error"
-            if not started:
+            if not ctx.response_started:
                 await ServerError("The server had an error processing the request.").response()(
                     scope, receive, send_and_watch
                 )

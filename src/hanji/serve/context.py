@@ -64,6 +64,12 @@ class RequestRecord:
     error_code: str | None = None
     unknown_fields: tuple[str, ...] = ()
     decisions: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "completed"
+    """"completed" (the whole response went out), "interrupted" (it had started: the
+    client left or the server failed mid-stream) or "unanswered" (nothing was sent)."""
+    sent_bytes: int = 0
+    """Response body bytes handed to the server for sending (what an interrupted stream
+    had delivered)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +100,9 @@ class RequestContext:
     """Hooks' per-request state (e.g. the guard's pseudonyms); never part of the record."""
     path_params: Mapping[str, str] = field(default_factory=dict)
     """Values of the route's path template (``{model}``); never part of the record."""
+    response_started: bool = False
+    response_finished: bool = False
+    sent_bytes: int = 0
 
     def note_unknown(self, names: list[str]) -> None:
         """Field names only (never values), capped so a hostile body cannot flood the log.
@@ -125,7 +134,14 @@ class RequestContext:
             error_code=self.error_code,
             unknown_fields=self.unknown_fields,
             decisions=dict(self.decisions),
+            outcome=self.outcome(),
+            sent_bytes=self.sent_bytes,
         )
+
+    def outcome(self) -> str:
+        if self.response_finished:
+            return "completed"
+        return "interrupted" if self.response_started else "unanswered"
 
 
 class RecordSink(Protocol):

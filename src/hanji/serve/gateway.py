@@ -62,6 +62,15 @@ class Gateway:
         tenant = ctx.tenant
         return [name for name in self.backends if tenant is not None and tenant.may_use(name)]
 
+    def response_starts(self, ctx: RequestContext) -> None:
+        """The response's first message is about to be sent: the audit journal notes it."""
+        if self.audit is not None:
+            try:
+                self.audit.started(ctx.record())
+            except Exception as exc:  # fail closed: later requests get 503
+                self.audit.healthy = False
+                log.error("audit journal write failed", extra={"error": type(exc).__name__})
+
     def emit(self, record: RequestRecord) -> None:
         self.metrics.emit(record)
         if self.audit is not None:

@@ -25,4 +25,8 @@ def open_vault(settings: Settings, store: Store) -> Vault:
 
 
 def open_audit(settings: Settings, store: Store, *, signer: bool = True) -> AuditLog:
-    return AuditLog(store.engine, audit_signer(settings) if signer else None)
+    from hanji.audit.sink import open_sink
+
+    if not signer:
+        return AuditLog(store.engine)
+    return AuditLog(store.engine, audit_signer(settings), open_sink(settings.audit_checkpoint_sink))
