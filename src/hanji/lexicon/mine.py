@@ -220,8 +220,12 @@ class _UnitCache:
 
 
 def _support(docs: int) -> float:
-    """Evidence of use from the number of documents (blocks) the word is seen in."""
-    return 1.0 - math.exp(-docs / 2.5)
+    """Evidence of use from the number of documents (blocks) the word is seen in.
+
+    One document gives 0.18, three 0.63, six 0.89: a word the whole input uses in one
+    document (a name in one story, a typo copied through one page) seldom passes.
+    """
+    return 1.0 - math.exp(-(docs - 0.5) / 2.5)
 
 
 def reference_novelty(
