@@ -91,7 +91,7 @@ def test_three_uses_against_a_ten_times_larger_reference(uses_there, accepted):
 def test_uses_spread_over_documents_beat_uses_in_one_document():
     # The same three sentences as three documents, or as one (a name in one story, say).
     spread = [f"{use} {PLAIN[i]}" for i, use in enumerate(NEW_USES)] + plain_docs(7)
-    one = [" ".join(NEW_USES)] + plain_docs(9)
+    one = [" ".join(NEW_USES), *plain_docs(9)]
     score = {}
     for name, texts in (("spread", spread), ("one", one)):
         cands = mine_with_stats(texts, config=MineConfig()).candidates
