@@ -376,6 +376,8 @@ def mine_with_stats(
     if reference is not None:
         ref = _reference_counts(reference, set(pool), config.max_len)
     typos = _typos(pool, table.stats)
+    if ref is not None:  # a word the reference uses too is a word, judged by the reference
+        typos = {w: stem for w, stem in typos.items() if not ref.blocks[w]}
 
     candidates: list[Candidate] = []
     domain: list[DomainTerm] = []
