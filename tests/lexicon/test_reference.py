@@ -106,7 +106,7 @@ def test_a_rare_one_syllable_variant_of_a_common_word_is_dropped_as_a_typo():
     assert result.typos == {"치수섬": "치수선"}
     assert "치수섬" not in {c.word for c in result.candidates}
     # a reference that uses the word too makes it a word, not a typo
-    reference = plain_docs(20) + ["지도에서 치수섬을 찾았다."]
+    reference = [*plain_docs(20), "지도에서 치수섬을 찾았다."]
     assert mine_with_stats(texts, reference=reference, config=MineConfig()).typos == {}
 
 
