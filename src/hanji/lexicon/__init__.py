@@ -24,8 +24,12 @@ and endings (`갓생이`, `갓생을`, `갓생에서` → `갓생`) and writes i
   Distractors share the answer's length and final consonant (받침), so the particle after
   the blank gives nothing away.
 - `must_have.txt`: accepted words, one per line, for the tokenizer stage.
+- `domain_terms.jsonl` (with a reference): words Kiwi's dictionary lacks that the
+  reference uses too, so not new: `{"word", "freq", "docs", "reference_freq",
+  "reference_docs", "kiwi"}`, most frequent first; `hanji tokenizer extend --must-have`
+  takes it as it is.
 - `kiwi_user_words.tsv`: `word<TAB>NNP<TAB>score`, for `load_user_words(kiwi, DIR)`.
-- `report.json`: counts, accepted words, glossary coverage.
+- `report.json`: counts, accepted words, glossary coverage, words dropped as typos.
 
 The probe is held out of `train_docs.jsonl` only: if the same corpus also feeds
 continued pre-training whole, its sentences are seen there. Mine a split that training

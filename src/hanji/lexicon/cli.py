@@ -154,6 +154,11 @@ def _print_summary(
         f"{summary.candidates} candidates, {len(summary.accepted)} accepted, "
         f"{summary.train_docs} training documents, {summary.probes} probe items → {summary.out_dir}"
     )
+    if summary.domain_terms or summary.typos:
+        console.print(
+            f"{summary.domain_terms} domain terms (used in --reference too: not new) → "
+            f"domain_terms.jsonl; {len(summary.typos)} rare words dropped as typos"
+        )
     if stats.where:
         more = " …" if skipped > len(stats.where) else ""
         console.print("[yellow]skipped records:[/yellow] " + "; ".join(stats.where) + more)

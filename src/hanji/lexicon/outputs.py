@@ -30,6 +30,9 @@ class OutputSummary:
     out_dir: Path
     candidates: int = 0
     accepted: list[str] = field(default_factory=list)
+    domain_terms: int = 0
+    typos: dict[str, str] = field(default_factory=dict)
+    """Rare words dropped as typos, each with the common word it misspells."""
     train_docs: int = 0
     probes: int = 0
     without_meaning: list[str] = field(default_factory=list)
@@ -40,6 +43,8 @@ class OutputSummary:
             "out_dir": str(self.out_dir),
             "candidates": self.candidates,
             "accepted": self.accepted,
+            "domain_terms": self.domain_terms,
+            "dropped_as_typos": self.typos,
             "train_docs": self.train_docs,
             "probes": self.probes,
             "accepted_without_meaning": self.without_meaning,
@@ -126,14 +131,16 @@ def write_outputs(
     """Write every artefact of `hanji lexicon mine` into `out_dir` (created if missing).
 
     Files: candidates.jsonl, glossary.jsonl, train_docs.jsonl, probe.jsonl,
-    must_have.txt, kiwi_user_words.tsv and report.json (counts, plus `report` merged in).
+    must_have.txt, domain_terms.jsonl, kiwi_user_words.tsv and report.json (counts, plus
+    `report` merged in).
     """
     config = config or MineConfig()
     glossary = glossary or {}
     if isinstance(result, MineResult):
         candidates, common = result.candidates, result.common_words
+        domain, typos = result.domain_terms, result.typos
     else:
-        candidates, common = result, []
+        candidates, common, domain, typos = result, [], [], {}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -203,6 +210,7 @@ def write_outputs(
     _jsonl(out / "probe.jsonl", (item.as_record() for item in items))
 
     _write_lines(out / "must_have.txt", (c.word for c in accepted))
+    _jsonl(out / "domain_terms.jsonl", (d.as_record() for d in domain))
     _write_lines(
         out / "kiwi_user_words.tsv", (f"{c.word}\tNNP\t{round(c.score, 4)}" for c in accepted)
     )
@@ -211,6 +219,8 @@ def write_outputs(
         out_dir=out,
         candidates=len(candidates),
         accepted=[c.word for c in accepted],
+        domain_terms=len(domain),
+        typos=dict(sorted(typos.items())),
         train_docs=len(docs),
         probes=len(items),
         without_meaning=[c.word for c in accepted if c.word not in glossary],

@@ -144,15 +144,20 @@ def mine_for_build(
         "probe_words": len({i["word"] for i in items}),
         "documents": mined.stats.documents,
         "skipped": dict(mined.stats.skipped),
+        "domain_terms": mined.summary.domain_terms,
     }
 
 
 def fingerprint(recipe: Recipe, upstream: Sequence[str] = ()) -> str:
     """What the lexicon stage's output depends on: its settings, glossary, reference and
-    held-out files (the build's probe), and the corpus it mines (``upstream``)."""
+    held-out files (the build's probe), the corpus it mines (``upstream``), and the miner's
+    own version (`hanji.lexicon.mine.MINE_VERSION`): a new way of mining mines again."""
+    from hanji.lexicon.mine import MINE_VERSION
+
     lex = recipe.lexicon
     glossary = [lex.glossary] if lex.glossary else []
     return digest(
+        {"mine_version": MINE_VERSION},
         lex.model_dump(),
         recipe_files(recipe, glossary),
         recipe_files(recipe, lex.reference),

@@ -13,14 +13,45 @@ app = typer.Typer(help="Tokenizer vocabulary expansion and statistics.", no_args
 console = Console(stderr=True)
 
 
+def must_have_words(paths: list[Path]) -> list[str]:
+    """Words to build as single tokens, in file order, each once, in NFC.
+
+    A ``.jsonl`` file holds one ``{"word": ...}`` object per line (the lexicon's
+    ``domain_terms.jsonl`` or ``glossary.jsonl``); any other file one word per line
+    (``must_have.txt``). A JSONL line without a string ``word`` is an error naming the line.
+    """
+    import unicodedata
+
+    from hanji.text.io import ReadError, read_jsonl
+
+    words: list[str] = []
+    for path in paths:
+        if path.suffix == ".jsonl":
+            try:
+                records = list(read_jsonl(path))
+            except ReadError as exc:
+                raise ValueError(f"--must-have {exc}") from None
+            for n, record in records:
+                word = record.get("word") if isinstance(record, dict) else None
+                if not isinstance(word, str) or not word.strip():
+                    raise ValueError(f"--must-have {path}:{n}: 'word' 필드가 없습니다 / no 'word'")
+                words.append(word.strip())
+        else:
+            words.extend(w.strip() for w in path.read_text("utf-8").splitlines() if w.strip())
+    return list(dict.fromkeys(unicodedata.normalize("NFC", w) for w in words))
+
+
 @app.command("extend")
 def extend(
     base: str = typer.Option(..., "--base", help="base model reference (e.g. smollm2-135m)"),
     corpus: list[Path] = typer.Option(..., "--corpus", help="JSONL/Parquet/text files or dirs"),
     out: Path = typer.Option(..., "--out", help="output HF model dir"),
     add: int = typer.Option(8000, "--add", min=1, help="new vocabulary entries, at most"),
-    must_have: Path | None = typer.Option(
-        None, "--must-have", help="file with one word per line that should become one token"
+    must_have: list[Path] = typer.Option(
+        [],
+        "--must-have",
+        help="words that should become one token: a .txt with one per line (must_have.txt) "
+        'or a .jsonl of {"word"} (domain_terms.jsonl); repeatable',
     ),
     input_init: str = typer.Option("mean", help="new input rows: mean | first | random"),
     output_init: str = typer.Option("first", help="new output rows: first | mean | random"),
@@ -36,10 +67,8 @@ def extend(
     for name, value in (("--input-init", input_init), ("--output-init", output_init)):
         if value not in ("mean", "first", "random"):
             raise typer.BadParameter(f"{name} must be mean, first or random, not '{value}'")
-    words = []
-    if must_have is not None:
-        words = [w.strip() for w in must_have.read_text("utf-8").splitlines() if w.strip()]
     try:
+        words = must_have_words(must_have)
         texts = list(iter_texts(corpus))
         with console.status(f"learning up to {add} Korean tokens on {len(texts)} documents"):
             result = extend_model(
