@@ -8,7 +8,7 @@ from operator import attrgetter
 
 from hanji.privacy.address import find_addresses
 from hanji.privacy.ascii_ids import find_emails, find_ipv6, find_passports
-from hanji.privacy.numbers import find_numbers
+from hanji.privacy.numbers import find_numbers, find_spoken_numbers
 from hanji.privacy.person import find_persons
 from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity, Spans, new_entity
 from hanji.privacy.view import normalized_view, original_span
@@ -44,6 +44,8 @@ def candidates(
     """
     if wanted is _ALL:  # the common case: every recogniser, nothing to filter
         found = find_numbers(text, start, spans)
+        if not text.isascii():
+            found += find_spoken_numbers(text, start, spans)
         if ":" in text:  # the recognisers' own first test, without the call
             found += find_ipv6(text, start, spans)
         if "@" in text:
@@ -55,6 +57,7 @@ def candidates(
     found = []
     if not wanted.isdisjoint(_NUMERIC):
         found += find_numbers(text, start, spans)
+        found += find_spoken_numbers(text, start, spans)
     if "IP" in wanted:
         found += find_ipv6(text, start, spans)
     if "EMAIL" in wanted:
