@@ -168,7 +168,8 @@ def test_digits_read_out_in_a_transcript_are_a_phone_number():
     text = "고객: 어 공일공 칠사이일 팔팔삼오 맞아요"
     assert found(text) == [("PHONE", "공일공 칠사이일 팔팔삼오")]
     # 영 for zero, and the particle 이 after the last digit stays outside the number
-    assert found("제 번호가 영일영 구칠팔이 공일이이이에요") == [("PHONE", "영일영 구칠팔이 공일이이")]
+    spoken = "영일영 구칠팔이 공일이이"
+    assert found(f"제 번호가 {spoken}이에요") == [("PHONE", spoken)]
     # words made of digit syllables are not numbers
     assert found("이 사람이 오늘 일이 많아 삼삼오오 모였다") == []
 
