@@ -236,6 +236,7 @@ FILL: dict[str, tuple[str, Callable[[], str]]] = {
     "PHS": ("PHONE", spoken_mobile),
     "PHG": ("PHONE", spaced_mobile),
     "PHB": ("PHONE", broken_mobile),
+    "PHL": ("PHONE", lambda: f"02-{rng.randint(2100, 3999)}-{digits(4)}"),
     "ACC": ("ACCOUNT", account),
     "ACCG": ("ACCOUNT", spaced_account),
     "RRN": ("RRN", rrn),
@@ -300,7 +301,7 @@ TEMPLATES: dict[str, list[str]] = {
         "{PW} 씨가 구조 소식을 전해 들었다.",
     ],
     "gongmun": [
-        "담당: 민원봉사과 {P} 주무관 (☎ 02-2133-7745)",
+        "담당: 민원봉사과 {P} 주무관 (☎ {PHL})",
         "수신: {P} 귀하\n주소: {A}",
         "신청인 {P}의 주소지({AL})를 확인한 결과 실거주가 확인됨.",
         "기안자 주무관 {P}  검토자 사무관 {P2}",
@@ -379,6 +380,8 @@ NEGATIVES: dict[str, list[str]] = {
         "고객: 이체 한도가 {AMT}인데 올릴 수 있나요",
         "상담원: 주문번호 {ORDER} 조회해 드렸습니다.",
         "고객: 하나 둘 셋 하고 누르면 되나요",
+        "상담원: 네 확인 감사합니다. {DATE} 처리 예정입니다.",
+        "고객: 아까 {AMT} 보냈는데 안 들어왔대요",
     ],
     "news": [
         "{HIST}의 유해 발굴 사업이 재개된다.",
