@@ -10,6 +10,7 @@ from hanji.privacy.address import find_addresses
 from hanji.privacy.ascii_ids import find_emails, find_ipv6, find_passports
 from hanji.privacy.numbers import find_numbers, find_spoken_numbers
 from hanji.privacy.person import find_persons
+from hanji.privacy.romanized import find_romanized
 from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity, Spans, new_entity
 from hanji.privacy.view import normalized_view, original_span
 
@@ -53,6 +54,7 @@ def candidates(
         found += find_passports(text, start, spans)
         found += find_addresses(text, start, spans)
         found += find_persons(text, start, spans)
+        found += find_romanized(text, start, spans)
         return found
     found = []
     if not wanted.isdisjoint(_NUMERIC):
@@ -68,6 +70,7 @@ def candidates(
         found += find_addresses(text, start, spans)
     if "PERSON" in wanted:
         found += find_persons(text, start, spans)
+        found += find_romanized(text, start, spans)
     return found if wanted == _ALL else [e for e in found if e.type in wanted]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from hanji.privacy.regex_trie import word_alternation
+from hanji.privacy.romanized import ROMAN_HOLD
 from hanji.privacy.types import Entity, Spans, new_entity
 from hanji.privacy.wordlists import (
     COPULAS,
@@ -105,11 +106,12 @@ ROLE_PATTERN = (
     + _ROLE_AFTER
     + r"){0,5})"
 )
-# The stream guard holds a name-like word while a title, particle or list could follow.
+# The stream guard holds a name-like word while a title, particle or list could follow,
+# and a romanised name while it grows.
 PERSON_HOLD = (
     _NAME_ROLE + r"[가-힣]{0,3}(?:" + _LIST_SEP + _NAME_ROLE + r"[가-힣]{0,3}){0,5}(?:"
     + "|".join((_TITLE, _PAREN, _NUMBER_NEXT, r"[ ]등"))
-    + r")?(?s:.)?"
+    + r")?(?s:.)?|" + ROMAN_HOLD
 )  # fmt: skip
 
 _PERSON_RE = re.compile(PERSON_PATTERN)
