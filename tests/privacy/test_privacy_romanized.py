@@ -20,7 +20,8 @@ def test_romanised_names(name):
 
 
 def test_english_words_that_follow_a_surname_are_not_names():
-    for text in ("Go Home 하자", "Song Book 2권", "Lee Jones said", "Park Avenue 12", "Kim Possible"):
+    words = ("Go Home 하자", "Song Book 2권", "Lee Jones said", "Park Avenue 12", "Kim Possible")
+    for text in words:
         assert names(text) == [], text
 
 

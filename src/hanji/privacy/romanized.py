@@ -1,4 +1,4 @@
-"""Korean names written in Latin letters: "Park Ji-hoon", "Kim Minjun", "Ji-hoon Park", "LEE SEOYEON".
+"""Korean names in Latin letters: "Park Ji-hoon", "Kim Minjun", "Ji-hoon Park", "LEE SEOYEON".
 
 A romanised surname (Revised Romanization and the spellings Koreans use in passports and
 e-mail signatures: Park/Pak/Bak, Lee/Yi/Rhee, Kim/Gim, Choi/Choe …) next to a given name
