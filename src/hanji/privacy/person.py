@@ -71,8 +71,11 @@ _TITLE = (
     r"(?:[ ]?(?:님|씨(?!름|앗|족|줄))|[ ](?:[전현前現][ ])?"
     + _MULTI_TITLES
     + _TITLE_END
-    + r"|[ ](?:군|양|옹)(?![가-힣]))"
-)
+    + r"|[ ](?:군|양|옹)(?![가-힣])"
+    # a family after the name ("이나라 부부가", "김민준 가족이")
+    + r"|[ ](?:부부|가족|남매|형제|자매|모녀|모자|부녀|부자)" + _TITLE_END
+    + r")"
+)  # fmt: skip
 _PAREN = (
     r"\((?:[0-9]{1,3}(?:세)?|[\u4e00-\u9fff]{2,4}|[남여](?:성)?(?:[,/][ ]?[0-9]{1,3}(?:세)?)?"
     r"|[0-9]{1,3}(?:세)?[,/][ ]?[남여](?:성)?)\)"
@@ -88,10 +91,7 @@ _ROLE = (
 _ROLE_AFTER = r"(?=" + _alt([*PARTICLES, *COPULAS]) + r"?(?![가-힣]))"
 _LIST_SEP = r"(?:\([^()\n]{1,12}\))?[ ]?[,·][ ]?"
 
-_LIST_NEXT = (
-    r"(?:[ ]?[,·][ ]?" + _NAME + r"){1,5}(?:" + _TITLE
-    + r"|[ ](?:등|부부|가족|남매|형제|자매|커플|모녀|모자|부자|부녀)(?![가-힣]))"
-)  # fmt: skip
+_LIST_NEXT = r"(?:[ ]?[,·][ ]?" + _NAME + r"){1,5}(?:" + _TITLE + r"|[ ]등(?![가-힣]))"
 # The evidence is captured inside the lookahead, in the order find_persons weighs it, so
 # that the match itself says which rule holds (a bare particle captures nothing).
 _EVIDENCE = (
