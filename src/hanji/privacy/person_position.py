@@ -16,7 +16,6 @@ in a short window around it. Kiwi runs on those candidate windows only, never on
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from hanji.privacy.regex_trie import word_alternation
@@ -214,11 +213,10 @@ def position_names(text: str, start: int, likeness: Any) -> list[tuple[int, int,
     return out
 
 
-@lru_cache(maxsize=1)
 def _kiwi() -> Any:
-    from kiwipiepy import Kiwi
+    from hanji.text.sentences import get_kiwi  # the process-wide instance, built once
 
-    return Kiwi()
+    return get_kiwi()
 
 
 # How much text before a candidate Kiwi reads: the words next to it, well inside the 80
