@@ -4,7 +4,13 @@
     .venv/bin/python bench/privacy.py --json out.json # also write the figures
     .venv/bin/python bench/privacy.py --errors PERSON # list hanji's misses and false alarms
 
-Every system reads the same lines of tests/data/pii_eval.jsonl and is scored by the same
+Two sets are scored in the same run: tests/data/pii_eval.jsonl (identifiers mostly next to
+their labels) and tests/data/pii_natural.jsonl (chat, call-centre transcripts, news, 공문,
+signatures, table rows, transfer memos, 민원; built by tests/privacy/build_natural_set.py,
+split into a "tune" and a "heldout" half by template). `--errors` lists errors on the first
+set and on the natural set's tune half only: the held-out half is read only to report.
+
+Every system reads the same lines of each set and is scored by the same
 function: per type, a prediction is a true positive when its span and (mapped) type equal
 a gold entity's ("strict"); the "overlap" columns accept any overlap of the same type,
 one-to-one, which is kinder to systems whose span conventions differ from the gold's
@@ -37,6 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from hanji.privacy import ENTITY_TYPES, detect  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "pii_eval.jsonl"
+NATURAL = ROOT / "tests" / "data" / "pii_natural.jsonl"
 
 Span = tuple[int, int, str]
 Detector = Callable[[str], list[Span]]
@@ -191,7 +198,7 @@ def evaluate(system: System, lines: list[dict], *, errors: str | None = None) ->
         if split not in result.by_split:
             result.by_split[split] = {t: Score() for t in ENTITY_TYPES}
         _score_line(gold, pred, result.by_split[split], {t: Score() for t in ENTITY_TYPES})
-        if errors is not None:
+        if errors is not None and split != "heldout":
             text = line["text"]
             for s, e, k in missed:
                 if errors in ("all", k):
@@ -241,37 +248,59 @@ def prose_texts() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, default=EVAL, help="labelled JSONL")
+    parser.add_argument(
+        "--natural", type=Path, default=NATURAL, help="second labelled JSONL ('' to skip)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--repeats", type=int, default=7, help="timing passes (best is kept)")
     parser.add_argument("--only-hanji", action="store_true", help="skip the other libraries")
     parser.add_argument("--errors", default=None, help="print hanji errors of a type (or all)")
     args = parser.parse_args()
 
-    lines = [json.loads(x) for x in args.eval.open(encoding="utf-8") if x.strip()]
     factories: list[tuple[str, Callable[[], System]]] = [("hanji", hanji_system)]
     if not args.only_hanji:
         factories += [("ko-pii", ko_pii_system), ("korean-pii", korean_pii_system)]
-    results: list[Result] = []
-    timed: list[tuple[System, Result]] = []
+    systems: list[System] = []
+    broken: list[Result] = []
     for label, factory in factories:
         try:
-            system = factory()
-            res = evaluate(system, lines, errors=args.errors if label == "hanji" else None)
-            timed.append((system, res))
+            systems.append(factory())
         except Exception as exc:  # a missing or broken library is reported, not fatal
-            res = Result(label, error=f"{type(exc).__name__}: {exc}")
-        results.append(res)
-    systems = [system for system, _ in timed]
-    eval_speeds = speeds(systems, [x["text"] for x in lines], args.repeats)
+            broken.append(Result(label, error=f"{type(exc).__name__}: {exc}"))
+    sets = [args.eval] + ([args.natural] if str(args.natural) not in ("", ".") else [])
+    payload: dict[str, object] = {"sets": []}
     prose = prose_texts()
     prose_speeds = speeds(systems, prose, args.repeats) if prose else [0.0] * len(systems)
-    for (_, res), speed, prose_speed in zip(timed, eval_speeds, prose_speeds, strict=True):
-        res.chars_per_s = speed
-        res.note = f"prose {prose_speed / 1e6:.2f} M chars/s" if prose_speed else ""
+    for path in sets:
+        lines = [json.loads(x) for x in path.open(encoding="utf-8") if x.strip()]
+        if args.errors is not None:
+            print(f"\n--- hanji errors on {path.name} ---")
+        results: list[Result] = []
+        for system in systems:
+            try:
+                errors = args.errors if system.name == "hanji" else None
+                results.append(evaluate(system, lines, errors=errors))
+            except Exception as exc:  # a library that crashes on a line is reported
+                results.append(Result(system.name, error=f"{type(exc).__name__}: {exc}"))
+        eval_speeds = speeds(systems, [x["text"] for x in lines], args.repeats)
+        for res, speed, prose_speed in zip(results, eval_speeds, prose_speeds, strict=True):
+            res.chars_per_s = speed
+            res.note = f"prose {prose_speed / 1e6:.2f} M chars/s" if prose_speed else ""
+        payload["sets"].append(_report(path, lines, results + broken))  # type: ignore[union-attr]
+    if args.json:
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"\nwrote {args.json}")
 
+
+def _cell(s: Score) -> str:
+    return f"{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}"
+
+
+def _report(path: Path, lines: list[dict], results: list[Result]) -> dict[str, object]:
+    """Print one set's table; return its figures for --json."""
     n_chars = sum(len(x["text"]) for x in lines)
     n_ents = sum(len(x["entities"]) for x in lines)
-    print(f"\n{args.eval.name}: {len(lines)} lines, {n_chars} chars, {n_ents} entities\n")
+    print(f"\n{path.name}: {len(lines)} lines, {n_chars} chars, {n_ents} entities\n")
     ok = [r for r in results if not r.error]
     head = f"{'type':<18}" + "".join(f"{r.system:>24}" for r in ok)
     print("strict span F1 (P / R / F1)")
@@ -286,27 +315,27 @@ def main() -> None:
     for label, pick in (("micro (13 types)", None), ("micro (own types)", "own")):
         row = f"{label:<18}"
         for r in ok:
-            s = micro(r.strict, r.types if pick else None)
-            row += f"{f'{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}':>24}"
+            row += f"{_cell(micro(r.strict, r.types if pick else None)):>24}"
         print(row)
-    for split in ("dev", "heldout", "variants"):
-        if not any(split in r.by_split for r in ok):
-            continue
-        for label, types in ((f"{split} micro", None), (f"{split} PERSON", frozenset({"PERSON"}))):
+    splits = list(dict.fromkeys(x.get("split", "dev") for x in lines))
+    for split in splits:
+        for label, types in (
+            (f"{split} micro", None),
+            (f"{split} PERSON", frozenset({"PERSON"})),
+            (f"{split} ADDRESS", frozenset({"ADDRESS"})),
+        ):
             row = f"{label:<18}"
             for r in ok:
                 if types is not None and not types <= r.types:
                     row += f"{'-':>24}"
                     continue
-                s = micro(r.by_split.get(split, {}), types)
-                row += f"{f'{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}':>24}"
+                row += f"{_cell(micro(r.by_split.get(split, {}), types)):>24}"
             print(row)
     row = f"{'overlap micro':<18}"
     for r in ok:
-        s = micro(r.overlap)
-        row += f"{f'{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}':>24}"
+        row += f"{_cell(micro(r.overlap)):>24}"
     print(row)
-    row = f"{'chars/s (eval)':<18}"
+    row = f"{'chars/s (set)':<18}"
     for r in ok:
         row += f"{f'{r.chars_per_s / 1e6:.2f} M':>24}"
     print(row)
@@ -317,34 +346,36 @@ def main() -> None:
     for r in results:
         if r.error:
             print(f"\n{r.system}: could not run ({r.error})")
-
-    if args.json:
-        payload = {
-            "eval": str(args.eval),
-            "lines": len(lines),
-            "chars": n_chars,
-            "entities": n_ents,
-            "systems": [
-                {
-                    "system": r.system,
-                    "error": r.error or None,
-                    "chars_per_s": r.chars_per_s,
-                    "prose": r.note,
-                    "micro_f1": micro(r.strict).f1 if not r.error else None,
-                    "micro_f1_own_types": micro(r.strict, r.types).f1 if not r.error else None,
-                    "overlap_micro_f1": micro(r.overlap).f1 if not r.error else None,
-                    "micro_f1_by_split": {k: micro(v).f1 for k, v in r.by_split.items()},
-                    "per_type": {
-                        t: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
-                            "tp": s.tp, "fp": s.fp, "fn": s.fn}
-                        for t, s in r.strict.items()
-                    },
-                }
-                for r in results
-            ],
-        }  # fmt: skip
-        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(f"\nwrote {args.json}")
+    return {
+        "eval": str(path),
+        "lines": len(lines),
+        "chars": n_chars,
+        "entities": n_ents,
+        "systems": [
+            {
+                "system": r.system,
+                "error": r.error or None,
+                "chars_per_s": r.chars_per_s,
+                "prose": r.note,
+                "micro_f1": micro(r.strict).f1 if not r.error else None,
+                "micro_f1_own_types": micro(r.strict, r.types).f1 if not r.error else None,
+                "overlap_micro_f1": micro(r.overlap).f1 if not r.error else None,
+                "micro_f1_by_split": {k: micro(v).f1 for k, v in r.by_split.items()},
+                "person_f1_by_split": {
+                    k: micro(v, frozenset({"PERSON"})).f1 for k, v in r.by_split.items()
+                },
+                "address_f1_by_split": {
+                    k: micro(v, frozenset({"ADDRESS"})).f1 for k, v in r.by_split.items()
+                },
+                "per_type": {
+                    t: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
+                        "tp": s.tp, "fp": s.fp, "fn": s.fn}
+                    for t, s in r.strict.items()
+                },
+            }
+            for r in results
+        ],
+    }  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -162,3 +162,30 @@ def test_nothing_found_before_the_start_it_was_asked_from():
     for text in texts:
         for start in range(0, len(text), 3):
             assert all(e.start >= start for e in find_numbers(text, start)), (text, start)
+
+
+def test_digits_read_out_in_a_transcript_are_a_phone_number():
+    text = "고객: 어 공일공 칠사이일 팔팔삼오 맞아요"
+    assert found(text) == [("PHONE", "공일공 칠사이일 팔팔삼오")]
+    # 영 for zero, and the particle 이 after the last digit stays outside the number
+    spoken = "영일영 구칠팔이 공일이이"
+    assert found(f"제 번호가 {spoken}이에요") == [("PHONE", spoken)]
+    # words made of digit syllables are not numbers
+    assert found("이 사람이 오늘 일이 많아 삼삼오오 모였다") == []
+
+
+def test_space_grouped_account_needs_its_context_word():
+    assert found("계좌는 110 482 339017 이고요") == [("ACCOUNT", "110 482 339017")]
+    assert found("참가 인원 110 482 339017 명") == []
+
+
+def test_rrn_with_dot_or_spaced_dash(ids):
+    dotted = ids["rrn"].replace("-", ".")
+    assert found(f"주민번호 {dotted} 로 조회가 안 돼요") == [("RRN", dotted)]
+    spaced = ids["rrn"].replace("-", " - ")
+    assert found(f"주민번호 {spaced}") == [("RRN", spaced)]
+
+
+def test_a_forms_placeholder_is_not_a_number():
+    assert found("법인등록번호 란에는 000000-0000000 형식으로 적습니다.") == []
+    assert found("주민등록번호: 000000-0000000 (예시)") == []

@@ -237,3 +237,16 @@ def test_a_disguised_number_the_model_emits_is_masked_in_plain_and_sse(
             )
         assert text.startswith("확인된 번호는 ") and text.endswith(" 입니다."), ascii(text)
         assert "1234568" not in normalized_view(text)[0], ascii(variant)
+
+
+def test_finance_pseudonymises_cueless_names_only_where_the_tenant_policy_says_so(
+    settings: Settings, store: Store, echo
+) -> None:
+    default = tenant(store, settings, "한빛은행", "finance")
+    names = tenant(store, settings, "새봄은행", "finance", pii={"PERSON": "pseudonymize"})
+    signed = "감사합니다.\n이수진 드림"
+    with TestClient(create_app(settings, backends=[echo], store=store)) as client:
+        for key in (default, names):
+            sdk(client, key).chat.completions.create(model="fake-ko", messages=ask(signed))
+    assert echo.requests[0].messages[0].content == signed  # the profile allows names
+    assert echo.requests[1].messages[0].content == "감사합니다.\n<PERSON_1> 드림"

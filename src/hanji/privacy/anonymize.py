@@ -23,6 +23,9 @@ _ALNUM = re.compile(r"[^\W_]")  # letters and digits of any script: full-width t
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _SPACES = re.compile(r"\s+")
 _WORD_CHAR = re.compile(r"[0-9A-Za-z가-힣]")
+_REGION_WORD = re.compile(
+    r"[가-힣]{1,7}(?:시|도|군|구)|서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
+)
 # How many letters/digits stay visible at the start of a masked value.
 _KEEP_HEAD = {"RRN": 7, "FRN": 7, "CRN": 6, "BRN": 5, "ACCOUNT": 3, "PASSPORT": 1}
 
@@ -78,8 +81,13 @@ def mask_value(kind: str, value: str) -> str:
         first, _, rest = value.partition(":")
         return first + ":" + re.sub(r"[0-9A-Fa-f]", "*", rest)
     if kind == "ADDRESS":
+        # The region (up to two leading 시/도/군/구 words) stays; a partial address that
+        # starts at its 동/리 keeps nothing.
         words = value.split(" ")
-        return " ".join(words[:2] + [_WORD_CHAR.sub("*", w) for w in words[2:]])
+        keep = 0
+        while keep < min(2, len(words) - 1) and _REGION_WORD.fullmatch(words[keep]):
+            keep += 1
+        return " ".join(words[:keep] + [_WORD_CHAR.sub("*", w) for w in words[keep:]])
     if kind == "PERSON":
         if len(value) <= 2:
             return value[:1] + "*" * (len(value) - 1)

@@ -8,8 +8,9 @@ from operator import attrgetter
 
 from hanji.privacy.address import find_addresses
 from hanji.privacy.ascii_ids import find_emails, find_ipv6, find_passports
-from hanji.privacy.numbers import find_numbers
+from hanji.privacy.numbers import find_numbers, find_spoken_numbers
 from hanji.privacy.person import find_persons
+from hanji.privacy.romanized import find_romanized
 from hanji.privacy.types import DEFAULT_THRESHOLD, ENTITY_TYPES, Entity, Spans, new_entity
 from hanji.privacy.view import normalized_view, original_span
 
@@ -44,6 +45,8 @@ def candidates(
     """
     if wanted is _ALL:  # the common case: every recogniser, nothing to filter
         found = find_numbers(text, start, spans)
+        if not text.isascii():
+            found += find_spoken_numbers(text, start, spans)
         if ":" in text:  # the recognisers' own first test, without the call
             found += find_ipv6(text, start, spans)
         if "@" in text:
@@ -51,10 +54,12 @@ def candidates(
         found += find_passports(text, start, spans)
         found += find_addresses(text, start, spans)
         found += find_persons(text, start, spans)
+        found += find_romanized(text, start, spans)
         return found
     found = []
     if not wanted.isdisjoint(_NUMERIC):
         found += find_numbers(text, start, spans)
+        found += find_spoken_numbers(text, start, spans)
     if "IP" in wanted:
         found += find_ipv6(text, start, spans)
     if "EMAIL" in wanted:
@@ -65,6 +70,7 @@ def candidates(
         found += find_addresses(text, start, spans)
     if "PERSON" in wanted:
         found += find_persons(text, start, spans)
+        found += find_romanized(text, start, spans)
     return found if wanted == _ALL else [e for e in found if e.type in wanted]
 
 

@@ -25,7 +25,14 @@ from hanji.privacy.validators import (
     rrn_checksum_ok,
 )
 
-__all__ = ["LICENCE_HOLD", "NUMBER_HOLD", "NUMBER_PATTERN", "find_numbers"]
+__all__ = [
+    "LICENCE_HOLD",
+    "NUMBER_HOLD",
+    "NUMBER_PATTERN",
+    "SPOKEN_PATTERN",
+    "find_numbers",
+    "find_spoken_numbers",
+]
 
 # A run of up to eight digit groups joined by one "-", "." or " ", optionally behind
 # "+82" or an area code in parentheses. The first character is a plain class so that the
@@ -36,11 +43,22 @@ NUMBER_PATTERN = (
     r"(?<=[0-9 \-)])[0-9]*(?:[ \-.][0-9]+){0,7}"
     r"(?![0-9A-Za-z_]|[\-.][0-9])"
 )
+# Digits read out in a call transcript ("공일공 칠사이일 팔팔삼오"): Sino-Korean digit
+# syllables in up to five groups, not inside a word.
+_SPOKEN_DIGITS = "공영일이삼사오육륙칠팔구"
+_SPOKEN_VALUE = str.maketrans(_SPOKEN_DIGITS, "001234566789")
+SPOKEN_PATTERN = (
+    rf"[{_SPOKEN_DIGITS}](?<![가-힣].)[{_SPOKEN_DIGITS}]{{2,5}}"
+    rf"(?:[ \-][{_SPOKEN_DIGITS}]{{1,6}}){{0,4}}"
+)
 # What the stream guard must hold back while it could still grow into a run: the run
-# itself, a dangling separator, and the one character that settles the boundary.
+# itself, a dangling separator, and the one character that settles the boundary; or a
+# run of spoken digits.
 NUMBER_HOLD = (
     r"[0-9+(](?<![0-9A-Za-z_].)(?:(?<=\+)8(?:2[ \-]?(?:\(0?\)?[ ]?)?)?"
     r"|(?<=\()0[0-9]{0,3}\)?[ \-]?)?[0-9]*(?:[ \-.][0-9]+){0,7}[ \-.]?(?s:.)?"
+    rf"|[{_SPOKEN_DIGITS}](?<![가-힣].)[{_SPOKEN_DIGITS}]{{0,5}}"
+    rf"(?:[ \-][{_SPOKEN_DIGITS}]{{1,6}}){{0,4}}[ \-]?(?s:.)?"
 )
 _REGION_NAMES = (
     "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
@@ -60,7 +78,7 @@ _LICENCE_REGION_NAMES = re.compile(rf"(?<![가-힣])(?:{_REGION_NAMES})[ ]?$")
 _ALLOWED_SEPS = {
     "PHONE": frozenset("-. )"),
     "CARD": frozenset("-. "),
-    "RESIDENT": frozenset("- "),
+    "RESIDENT": frozenset("- ."),
     "BRN": frozenset("-"),
     "DRIVER_LICENSE": frozenset("- "),
     "ACCOUNT": frozenset("-"),
@@ -245,6 +263,8 @@ def _readings(
     if n == 13:
         if single or (shape == (6, 7) and "RESIDENT" in fits):
             _resident(d, not single, readings)
+            if seps == ".":  # "960113.1057178" may also be a decimal number
+                readings[:] = [(t, s - 0.3) for t, s in readings]
             if single and ean13_ok(d):
                 # Also a valid barcode; Korean goods start 880, books 978/979.
                 penalty = 0.4 if d[:3] in ("880", "978", "979") else 0.2
@@ -286,6 +306,10 @@ def _readings(
             readings.append(("ACCOUNT", 0.2))
         elif 2 <= len(values) <= 4 and min(shape) >= 2 and "ACCOUNT" in fits:
             readings.append(("ACCOUNT", 0.3))
+        elif 3 <= len(values) <= 4 and min(shape) >= 2 and seps.count(" ") == len(seps):
+            # Read out or typed in groups ("110 482 339017"): an account only where a
+            # context word says so (0.05 + 0.45 stays under the threshold otherwise).
+            readings.append(("ACCOUNT", 0.1))
     return readings, start
 
 
@@ -364,6 +388,33 @@ def find_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[
     return out
 
 
+_SPOKEN_RE = re.compile(SPOKEN_PATTERN)
+_SPOKEN_GROUPS = re.compile(rf"[{_SPOKEN_DIGITS}]+")
+
+
+def find_spoken_numbers(text: str, start: int = 0, spans: Spans | None = None) -> list[Entity]:
+    """Numbers read out syllable by syllable (공일공 칠사이일 팔팔삼오), judged as the digits
+    they spell; a trailing 이 may be the particle ("…팔팔삼오이에요") and is tried without."""
+    out: list[Entity] = []
+    for m in _SPOKEN_RE.finditer(text, start):
+        s, e = m.span()
+        if e - s < 9:
+            continue  # fewer than 9 syllables spell no identifier
+        if spans is not None:
+            spans.append((s, e))
+        best: Entity | None = None
+        for end in (e, e - 1) if text[e - 1] == "이" else (e,):
+            piece = text[s:end]
+            values = [g.translate(_SPOKEN_VALUE) for g in _SPOKEN_GROUPS.findall(piece)]
+            seps = "".join(c for c in piece if c in " -")
+            found = _judge(text, values, seps, s, end)
+            if found is not None and (best is None or found.score > best.score):
+                best = new_entity(s, end, found.type, found.score, piece)
+        if best is not None:
+            out.append(best)
+    return out
+
+
 def _classify(text: str, run: _Run, i: int, j: int) -> Entity | None:
     """Judge groups i..j-1 of `run`."""
     if i == 0 and (run.plus or run.paren):
@@ -383,6 +434,8 @@ def _judge(text: str, values: list[str], seps: str, s: int, e: int) -> Entity | 
     n = len(d)
     if not 9 <= n <= 16 and len(values) != 4:
         return None  # no format has this many digits (an IP is four groups, a phone 9-12)
+    if n >= 9 and d.count(d[0]) == n:
+        return None  # a form's placeholder ("000000-0000000"), not a number
     # Fewer than 7 digits is no identifier, except four dotted octets ("10.0.0.1").
     if n < 7 and seps != "...":
         return None

@@ -13,18 +13,30 @@ from __future__ import annotations
 
 import re
 
+from hanji.privacy.person_position import (
+    OUR_GIVEN_RE,
+    POSITION_HOLD,
+    SURNAME_TITLE_HOLD,
+    given_plausible,
+    kiwi_confirms,
+    position_names,
+)
 from hanji.privacy.regex_trie import word_alternation
+from hanji.privacy.romanized import ROMAN_HOLD
 from hanji.privacy.types import Entity, Spans, new_entity
 from hanji.privacy.wordlists import (
     COPULAS,
     DOUBLE_SURNAMES,
+    EXAMPLE_MARKERS,
     GIVEN_FIRST,
     GIVEN_NAMES,
     GIVEN_SECOND,
     GIVEN_SYLLABLES,
+    NOT_PERSONS,
     NOUN_STEMS,
     PARTICLES,
     PERSON_STOPWORDS,
+    PLACEHOLDER_NAMES,
     ROLE_WORDS,
     ROLE_WORDS_STRONG,
     SURNAMES_COMMON,
@@ -59,8 +71,11 @@ _TITLE = (
     r"(?:[ ]?(?:님|씨(?!름|앗|족|줄))|[ ](?:[전현前現][ ])?"
     + _MULTI_TITLES
     + _TITLE_END
-    + r"|[ ](?:군|양|옹)(?![가-힣]))"
-)
+    + r"|[ ](?:군|양|옹)(?![가-힣])"
+    # a family after the name ("이나라 부부가", "김민준 가족이")
+    + r"|[ ](?:부부|가족|남매|형제|자매|모녀|모자|부녀|부자)" + _TITLE_END
+    + r")"
+)  # fmt: skip
 _PAREN = (
     r"\((?:[0-9]{1,3}(?:세)?|[\u4e00-\u9fff]{2,4}|[남여](?:성)?(?:[,/][ ]?[0-9]{1,3}(?:세)?)?"
     r"|[0-9]{1,3}(?:세)?[,/][ ]?[남여](?:성)?)\)"
@@ -105,14 +120,32 @@ ROLE_PATTERN = (
     + _ROLE_AFTER
     + r"){0,5})"
 )
-# The stream guard holds a name-like word while a title, particle or list could follow.
+_PLACEHOLDERS = frozenset(PLACEHOLDER_NAMES)
+# How far from a placeholder name an example marker may stand (the stream guard holds the
+# characters after a placeholder for as long: PLACEHOLDER_NAME_HOLD).
+_EXAMPLE_BEFORE = 40
+_EXAMPLE_AFTER = 24
+PLACEHOLDER_NAME_HOLD = _alt(PLACEHOLDER_NAMES) + r"[^\n]{0,24}(?s:.)?"
+# The stream guard holds a name-like word while a title, particle or list could follow,
+# and a romanised name while it grows.
 PERSON_HOLD = (
     _NAME_ROLE + r"[가-힣]{0,3}(?:" + _LIST_SEP + _NAME_ROLE + r"[가-힣]{0,3}){0,5}(?:"
     + "|".join((_TITLE, _PAREN, _NUMBER_NEXT, r"[ ]등"))
-    + r")?(?s:.)?"
+    + r")?(?s:.)?|" + _NAME_ROLE + POSITION_HOLD + "|" + SURNAME_TITLE_HOLD + "|" + ROMAN_HOLD
+    + "|" + PLACEHOLDER_NAME_HOLD
 )  # fmt: skip
 
 _PERSON_RE = re.compile(PERSON_PATTERN)
+# A name-like word alone: not inside a word, followed by a particle or by no syllable. Kiwi
+# decides these (person_position.kiwi_confirms) unless another rule already did.
+_BARE_RE = re.compile(
+    r"(?P<n>" + _NAME + r")"
+    r"(?=(?:" + _alt([*PARTICLES, "한테", "이랑", "랑"]) + r")?(?![가-힣]))"
+)
+_CONFIRM_BELOW = 0.5
+# Last syllables that make a bare word a noun and its particle (사람이, 공기가), a verb
+# stem (이용하) or a place (한반도, 화성시, 연남동) rather than a name.
+_NOT_LAST_BARE = frozenset("이가을를의도로에와과만은는하해고다아야시군구읍면동산강")
 _ROLE_RE = re.compile(ROLE_PATTERN)
 _NAME_SPLIT = re.compile(_NAME_ROLE)
 _TITLE_SET = frozenset(TITLES)
@@ -162,6 +195,7 @@ def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[
         return []  # O(1): no syllable, so no name and no role word
     # (start, end) -> score; a name found by several rules keeps its best evidence.
     found: dict[tuple[int, int], float] = {}
+    form_names: set[tuple[int, int]] = set()  # what a form label introduces (성명: …)
     for m in _PERSON_RE.finditer(text, start):
         span = m.span()
         if spans is not None:
@@ -187,6 +221,8 @@ def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[
             continue
         joint = m.group(2)
         strong = m.group(1) in ROLE_WORDS_STRONG or ":" in joint or "：" in joint
+        if strong:
+            form_names.add((m.start(3), m.end(3)))
         for n in _NAME_SPLIT.finditer(text, m.start(3), m.end(3)):
             name = n.group()
             prior = _likeness(name)
@@ -196,6 +232,57 @@ def find_persons(text: str, start: int = 0, spans: Spans | None = None) -> list[
             score = (0.8 if len(name) >= 3 else 0.65) + prior / 2
             if span[0] >= start and score > found.get(span, 0.0):
                 found[span] = round(min(score, 0.99), 3)
+    for s, e, score in position_names(text, start, _likeness):
+        if score > found.get((s, e), 0.0):
+            found[(s, e)] = score
+    for m in _BARE_RE.finditer(text, start):
+        span = m.span("n")
+        if found.get(span, 0.0) >= _CONFIRM_BELOW:
+            continue
+        name = m.group("n")
+        given = _given(name)
+        if given[-1] in _NOT_LAST_BARE or not (
+            given[0] in GIVEN_FIRST and given[-1] in GIVEN_SECOND
+        ):
+            continue
+        prior = _likeness(name)
+        if prior is None:
+            continue
+        right = min(len(text), m.end() + 1)
+        if spans is not None:
+            spans.append((span[0], right))
+        if kiwi_confirms(text, span[0], span[1], right):
+            found[span] = round(min(0.6 + prior / 2, 0.99), 3)
+    if "우리 " in text or "내 " in text or "제 " in text or "울 " in text:
+        for m in OUR_GIVEN_RE.finditer(text, max(0, start - 3)):
+            span = m.span("n")
+            if (
+                span[0] >= start
+                and span not in found
+                and (m.start() == 0 or not "가" <= text[m.start() - 1] <= "힣")
+                and given_plausible(m.group("n"))
+                and kiwi_confirms(text, span[0], span[1], min(len(text), m.end() + 1))
+            ):
+                found[span] = 0.6
     if not found:
         return []
-    return [new_entity(s, e, "PERSON", score, text[s:e]) for (s, e), score in sorted(found.items())]
+    return [
+        new_entity(s, e, "PERSON", score, text[s:e])
+        for (s, e), score in sorted(found.items())
+        if _counts(text, s, e, form_names)
+    ]
+
+
+def _counts(text: str, s: int, e: int, form_names: set[tuple[int, int]]) -> bool:
+    """The decision rules of docs/privacy.md: a historical figure or a fictional character
+    is no person unless a form field names them; a placeholder (홍길동) is none where the
+    text marks an example next to it."""
+    name = text[s:e]
+    if name in NOT_PERSONS:
+        return any(a <= s and e <= b for a, b in form_names)
+    if name in _PLACEHOLDERS:
+        lo = max(text.rfind("\n", 0, s) + 1, s - _EXAMPLE_BEFORE)
+        hi = text.find("\n", e, e + _EXAMPLE_AFTER)
+        window = text[lo : hi if hi >= 0 else e + _EXAMPLE_AFTER]
+        return not any(marker in window for marker in EXAMPLE_MARKERS)
+    return True

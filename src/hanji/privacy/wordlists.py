@@ -156,6 +156,7 @@ PERSON_STOPWORDS = frozenset(
     피해자 학부모 학생회 함께한 해설자 허가권 홍보대사 홍보팀 황제펭귄
     동아리 노래방 현미경 조부모 이진수 현지인 외국인 원주민 공영주 전업주부 가정주부 주부님
     기관장 한국사 이사진 정비소 이발사 이동중 안내자 남녀노소 한라산 백두산 지리산
+    하나 한도 이체 송금 입금
     """.split()
 )
 
@@ -231,4 +232,51 @@ PARTICLES: tuple[str, ...] = (
 COPULAS: tuple[str, ...] = (
     "입니다", "이었다", "이에요", "이라고", "이라는", "이며", "이고", "이다", "이야", "였다",
     "예요", "라고", "라는", "으로", "로", "님", "씨",
+)  # fmt: skip
+
+# --- who is not a person to protect (docs/privacy.md, "Who counts as a person") ----------
+
+# The names forms and manuals use as examples: not a person where the text says it is an
+# example (성명: 홍길동 (작성 예시), 홍길동 씨처럼); elsewhere they are taken as names.
+PLACEHOLDER_NAMES: tuple[str, ...] = ("홍길동", "홍길순", "김아무개", "이아무개", "박아무개")
+# Words that mark an example near a placeholder name.
+EXAMPLE_MARKERS: tuple[str, ...] = (
+    "예시", "예:", "예)", "예를 들", "샘플", "견본", "보기", "처럼", "같은", "가명", "e.g.",
+    "example", "Example", "작성례", "기재례",
+)  # fmt: skip
+
+# Historical figures (deceased, named in textbooks and news as public history) and
+# fictional characters: not personal data, unless a form field names them (성명: 김구 is
+# someone called 김구).
+NOT_PERSONS = frozenset(
+    """
+    성춘향 이몽룡 심청이 흥부 놀부 콩쥐 팥쥐
+    안중근 이순신 유관순 김구 윤동주 정약용 신사임당 장영실 김유신 안창호 이황 이이 김정호
+    허준 정몽주 최영 강감찬 을지문덕 김홍도 신윤복 이성계 이방원 한용운 김소월 윤봉길 이봉창
+    김좌진 홍범도 전봉준 최제우 방정환 주시경 박지원 정도전 황희 이육사 서희 원효 의상 최치원
+    김대건 안익태 나혜석 이상화 김시습 허난설헌 송시열 박제가 홍대용 김만덕 계백 을파소 온조
+    주몽 왕건 견훤 궁예 김춘추 김부식 일연 문익점 최무선 이천 박연 장보고 이승훈 서재필 유길준
+    김옥균 박은식 신채호 이회영 여운형 김규식 조만식 손병희 이준 민영환 최익현 전형필 이중섭
+    박수근 백석 정지용 이광수 염상섭 현진건 김유정 이효석 채만식
+    """.split()
+)
+
+# Words called out with 아/야 in chat that are not given names (자기야, 얘들아).
+VOCATIVE_STOPWORDS = frozenset(
+    """
+    자기 여보 아가 애기 언니 오빠 누나 형아 동생 친구 엄마 아빠 아들 자식 사랑 세상 하늘 나라
+    여름 겨울 가을 바다 고양 강아 우리 얘들 애들 너희 임마 인마 짜식 동무 선배 후배 주인 손님
+    아이 선수 가수 기사 교수 대표 부모 자녀 사장 직원 회원 고객 주민 시민 국민 친척 가족
+    """.split()
+)
+
+# Words that, spaced before a name, make a bank memo's counterparty (입금 김민준 50,000).
+TRANSFER_WORDS: tuple[str, ...] = (
+    "입금", "출금", "이체", "송금", "환불", "통장표시", "통장표시:", "받는분", "보낸분", "입금자",
+)  # fmt: skip
+
+# What a memo or a document is about, right after a name (김민준 축의금, 김민준 경력증명서).
+NAME_SUFFIX_WORDS: tuple[str, ...] = (
+    "축의금", "부의금", "조의금", "회비", "월세", "관리비", "용돈", "결혼식", "돌잔치", "장례식",
+    "생일", "경력증명서", "재직증명서", "졸업증명서", "이력서", "자기소개서", "사직서", "님께",
 )  # fmt: skip
