@@ -2,10 +2,9 @@
 
 The recognisers export their hold patterns (NUMBER_HOLD, PERSON_HOLD, ADDRESS_HOLD); the
 guard (stream.py) decides at which characters a hold may start. A partial lot address
-starts at any 동/리 word and a vocative at any given name, so the guard must try every
-Hangul syllable: until it does, a chunk boundary just after "역삼동 8" releases the start
-of the address unmasked. The strict xfail turns into a failure the day the guard is fixed,
-so that its mark is removed then.
+starts at any 동/리 word and a vocative at any given name, so the guard tries every
+Hangul syllable: otherwise a chunk boundary just after "역삼동 8" would release the start
+of the address unmasked.
 """
 
 import pytest
@@ -51,7 +50,6 @@ def test_no_cut_turns_a_negative_into_a_finding(text):
     assert all(out == text for out in _every_cut(text))
 
 
-@pytest.mark.xfail(strict=True, reason="stream.py tries holds only at surname/region starts")
 def test_a_partial_address_is_held_across_any_cut():
     text = "근처 역삼동 824-11 근처"
     want = redact(text, detect(text))

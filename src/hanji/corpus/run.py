@@ -34,7 +34,9 @@ from hanji.fingerprint import file_facts
 from hanji.recipe import Recipe
 
 # 3: the PII scrub finds identifiers written with Unicode variants (hanji.privacy.view).
-PIPELINE_VERSION = 3
+# 4: ... and names without cue words, romanised names, whole and partial addresses,
+#    spoken digits (natural-text detectors).
+PIPELINE_VERSION = 4
 """Bump when a change to the steps must invalidate earlier outputs."""
 DERIVED = ("logs", "work", "shards", "stats.json", "datacard.md", "mixture.json")
 FINGERPRINT = ".hanji-corpus.json"

@@ -41,7 +41,6 @@ from hanji.privacy.person import PERSON_HOLD
 from hanji.privacy.pseudonym import PLACEHOLDER_HOLD, Pseudonymizer
 from hanji.privacy.types import DEFAULT_THRESHOLD, Entity
 from hanji.privacy.view import normalized_view, original_span
-from hanji.privacy.wordlists import SIDO, SIGUNGU, SURNAMES_COMMON, SURNAMES_RARE
 
 __all__ = ["StreamGuard", "Transform"]
 
@@ -84,7 +83,9 @@ def _start_chars(restore: bool) -> frozenset[str]:
         return frozenset("<")
     ascii_ = "0123456789+(<._%-:" + "".join(chr(c) for c in range(65, 91))
     ascii_ += ascii_.lower()
-    hangul = SURNAMES_COMMON + SURNAMES_RARE + "독" + "".join(w[0] for w in SIDO + SIGUNGU)
+    # Any syllable: a partial lot address starts at any 동/리 word (`역삼동 824-11`), a
+    # vocative or a table cell at any given name.
+    hangul = "".join(chr(c) for c in range(0xAC00, 0xD7A4))
     return frozenset(ascii_ + hangul)
 
 
