@@ -32,10 +32,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import product
 from pathlib import Path
 
 import debian_docs
@@ -174,7 +176,7 @@ def systems(candidates: bool) -> dict[str, Callable[[str], bool]]:
 
             out["lingua"] = lingua
         except ImportError:
-            print("lingua-language-detector not installed: skipped")
+            print("lingua-language-detector not installed: skipped", file=sys.stderr)
         try:
             import pycld2
 
@@ -187,7 +189,7 @@ def systems(candidates: bool) -> dict[str, Callable[[str], bool]]:
 
             out["pycld2"] = cld2
         except ImportError:
-            print("pycld2 not installed: skipped")
+            print("pycld2 not installed: skipped", file=sys.stderr)
     return out
 
 
@@ -220,7 +222,9 @@ def speed(keep: Callable[[str], bool], texts: list[str]) -> float:
 
 
 def tune(items: list[dict]) -> list[tuple]:
-    """Grid over the script step's thresholds on the tune half; best settings first."""
+    """Grid over the script step's thresholds on the tune half; best settings first: the
+    higher of (Korean kept, non-Korean dropped) at its worst, then the more ``mixed`` pages
+    kept (half-translated pages, Korean text a Korean corpus wants), then the sum."""
     from hanji.corpus.filters import ScriptFilter
     from hanji.corpus.lid import identify, running_text
     from hanji.text import script_stats
@@ -228,16 +232,19 @@ def tune(items: list[dict]) -> list[tuple]:
     probe = ScriptFilter()
     rows = []
     for it in items:
-        if it["split"] != "tune" or it["label"] == "mixed":
+        if it["split"] != "tune":
             continue
         prose = running_text(it["text"])
         stats = script_stats(prose)
+        scores = identify(prose[: probe.lid_chars])
+        top = max(scores, key=scores.__getitem__) if scores else ""
         rows.append(
             (
                 it["label"],
                 probe.mojibake(it["text"], script_stats(it["text"])),
                 stats,
-                identify(prose).get("ko", 0.0),
+                scores.get("ko", 0.0),
+                top == "ko",
             )
         )
     results = []
@@ -246,21 +253,22 @@ def tune(items: list[dict]) -> list[tuple]:
         shares = [probe.korean_share(r[2]) for r in rows]
         for min_share in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
             for lid_share in (0.0, 0.05, 0.1, 0.15, 0.2):
-                for threshold in (0.3, 0.5, 0.65, 0.8):
-                    ok: Counter[bool] = Counter()
-                    n: Counter[bool] = Counter()
-                    for (label, moji, _stats, p_ko), share in zip(rows, shares, strict=True):
-                        keep = not moji and (
-                            share >= min_share or (share >= lid_share and p_ko >= threshold)
-                        )
-                        pos = label == "ko"
-                        n[pos] += 1
-                        ok[pos] += keep == pos
-                    kept, dropped = ok[True] / n[True], ok[False] / n[False]
+                for threshold, need_top in product((0.2, 0.3, 0.4, 0.5, 0.65, 0.8), (0, 1)):
+                    ok: Counter[str] = Counter()
+                    n: Counter[str] = Counter()
+                    for (label, moji, _s, p_ko, top), share in zip(rows, shares, strict=True):
+                        lid = p_ko >= threshold and (top or not need_top)
+                        keep = not moji and (share >= min_share or (share >= lid_share and lid))
+                        group = label if label in ("ko", "mixed") else "neg"
+                        n[group] += 1
+                        ok[group] += keep == (group != "neg")
+                    kept, dropped = ok["ko"] / n["ko"], ok["neg"] / n["neg"]
+                    mixed = ok["mixed"] / max(n["mixed"], 1)
                     results.append(
-                        (min(kept, dropped), kept, dropped, weight, min_share, lid_share, threshold)
-                    )
-    results.sort(key=lambda r: (-r[0], -(r[1] + r[2])))
+                        (min(round(kept, 4), round(dropped, 4)), kept, dropped, mixed, weight,
+                         min_share, lid_share, threshold, need_top)
+                    )  # fmt: skip
+    results.sort(key=lambda r: (-r[0], -r[3], -(r[1] + r[2])))
     return results
 
 
@@ -326,21 +334,23 @@ def lid_main(argv: list[str]) -> None:
     if args.tune:
         grid = tune(items)
         result["tune_top"] = [
-            dict(zip(("min", "ko_kept", "neg_dropped", "weight", "min_share", "lid_share",
-                      "threshold"), r, strict=True))  # fmt: skip
+            dict(zip(("min", "ko_kept", "neg_dropped", "mixed_kept", "weight", "min_share",
+                      "lid_share", "threshold", "ko_on_top"), r, strict=True))  # fmt: skip
             for r in grid[:8]
         ]
     systems_ = systems(args.candidates)
     debian_texts = [it["text"] for it in items if it["source"] == "debian"]
     sample = [json.loads(x)["text"] for p in sorted(SAMPLE.glob("*.jsonl"))
               for x in p.read_text("utf-8").splitlines() if x.strip()]  # fmt: skip
-    result["heldout"] = {}
+    result["heldout"], result["fresh"] = {}, {}
     for name, keep in systems_.items():
         row = rates(items, keep, "heldout")
         if debian_texts:
             row["mb_s_core_debian"] = round(speed(keep, debian_texts), 2)
         row["mb_s_core_sample"] = round(speed(keep, sample), 2)
         result["heldout"][name] = row
+        if any(it["split"] == "fresh" for it in items):
+            result["fresh"][name] = rates(items, keep, "fresh")
     if args.build:
         result["build"] = build_compare(args.workers)
     if args.json:
@@ -351,11 +361,18 @@ def lid_main(argv: list[str]) -> None:
     for row in result.get("tune_top", []):
         print("tune:", row)
     head = ["ko kept", "mixed kept", "en drop", "ja drop", "zh drop", "moji drop", "non-ko drop"]
-    print(f"\nheld-out half{'':10}" + "".join(f"{h:>12}" for h in head) + f"{'MB/s/c deb':>12}{'MB/s/c smp':>12}")
-    for name, row in result["heldout"].items():
-        cells = [row.get(c) for c in (*COLUMNS, "non_korean")]
-        line = "".join(f"{c:>12.1%}" if c is not None else f"{'-':>12}" for c in cells)
-        speeds = f"{row.get('mb_s_core_debian', 0):>12.2f}{row['mb_s_core_sample']:>12.2f}"
-        print(f"{name:<23}{line}{speeds}")
+    for split in ("heldout", "fresh"):
+        if not result[split]:
+            continue
+        title = {"heldout": "held-out half", "fresh": "fresh Debian sample"}[split]
+        extra = f"{'MB/s/c deb':>12}{'MB/s/c smp':>12}" if split == "heldout" else ""
+        print(f"\n{title:<23}" + "".join(f"{h:>12}" for h in head) + extra)
+        for name, row in result[split].items():
+            cells = [row.get(c) for c in (*COLUMNS, "non_korean")]
+            line = "".join(f"{c:>12.1%}" if c is not None else f"{'-':>12}" for c in cells)
+            speeds = ""
+            if split == "heldout":
+                speeds = f"{row.get('mb_s_core_debian', 0):>12.2f}{row['mb_s_core_sample']:>12.2f}"
+            print(f"{name:<23}{line}{speeds}")
     if "build" in result:
         print("\nhanji corpus build on the Korean help pages:", json.dumps(result["build"], ensure_ascii=False, indent=1))

@@ -237,7 +237,7 @@ def label_pages(roots: dict[str, Path]) -> list[dict]:
 def choose(rows: list[dict], seed: int = 20) -> list[dict]:
     """The labelled set: every page of the Debian FAQs, a seeded sample of the help pages,
     and a split in two halves (tune / held-out) by a hash of the key, so no page is placed
-    in a half by looking at it."""
+    in a half by looking at it; plus a ``fresh`` sample (see below)."""
     rng = random.Random(seed)
     quota = {
         ("libreoffice-help-ko", "ko"): 200,
@@ -263,6 +263,19 @@ def choose(rows: list[dict], seed: int = 20) -> list[dict]:
     for row in chosen:
         digest = hashlib.sha256(f"{row['package']}/{row['path']}".encode()).digest()
         row["split"] = "heldout" if digest[0] % 2 else "tune"
+    # "fresh": a second sample, same quotas, of help pages in neither half, added after the
+    # thresholds were chosen, to check the held-out figures on pages nobody had looked at.
+    taken = {(r["package"], r["path"]) for r in chosen}
+    fresh_rng = random.Random(seed + 1)
+    for key, members in sorted(groups.items()):
+        if key[0].startswith("debian-faq"):
+            continue
+        rest = sorted(
+            (r for r in members if (r["package"], r["path"]) not in taken), key=lambda r: r["path"]
+        )
+        n = min(quota.get(key, 0), len(rest))
+        for row in fresh_rng.sample(rest, n):
+            chosen.append({**row, "split": "fresh"})
     return sorted(chosen, key=lambda r: (r["package"], r["path"]))
 
 

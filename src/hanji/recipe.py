@@ -86,8 +86,9 @@ class CorpusSection(_Section):
     languages: list[str] = Field(default_factory=lambda: ["ko"], min_length=1)
     """Languages to keep (ISO 639-1 codes of fastText's lid.176, e.g. ``["ko", "en"]`` for a
     bilingual corpus); Korean is decided by the identifier and hanji's Korean share together."""
-    lid_threshold: float = Field(default=0.65, ge=0.0, le=1.0)
-    """Probability the language identifier must give a kept language to keep a document."""
+    lid_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Probability the language identifier's top language needs to keep a document, when it
+    is one of ``languages`` (a Korean document with enough Hangul is kept without it)."""
     pii_mode: Literal["redact", "mask", "drop-document", "off"] = "redact"
     """What the PII scrub does with an identifier it finds (see docs/privacy.md)."""
     pii_types: list[PiiType] | None = None

