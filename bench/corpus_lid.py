@@ -281,7 +281,8 @@ def build_compare(workers: int) -> dict:
     roots = debian_docs.fetch(list(debian_docs.KOREAN_HELP))
     model = fasttext_model()
     stock = stock_language_filter()
-    records, ft_ko, dt_ko = [], 0, 0
+    old = systems(False)["hangul50"]
+    records, ft_ko, dt_ko, old_ko = [], 0, 0, 0
     for package in debian_docs.KOREAN_HELP:
         for rel, raw in debian_docs.pages(package, roots[package]):
             text = debian_docs.html_text(raw)
@@ -291,6 +292,7 @@ def build_compare(workers: int) -> dict:
             nfc = normalize(text)
             ft_ko += model.predict(nfc.replace("\n", " "), k=1)[0][0] == "__label__ko"
             dt_ko += bool(stock.filter(Document(text=nfc, id="x")))
+            old_ko += old(nfc)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "pages.jsonl"
         src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
@@ -305,6 +307,7 @@ def build_compare(workers: int) -> dict:
         "pages": len(records),
         "fasttext_ko": ft_ko,
         "datatrove_ko": dt_ko,
+        "hangul50_ko": old_ko,
         "hanji_script_kept": script["kept"],
         "hanji_script_dropped": script["dropped"],
         "hanji_script_drop_lid": stats.get("drop_details", {}),
@@ -338,6 +341,13 @@ def lid_main(argv: list[str]) -> None:
                       "lid_share", "threshold", "ko_on_top"), r, strict=True))  # fmt: skip
             for r in grid[:8]
         ]
+        from hanji.corpus.filters import ScriptFilter
+
+        d = ScriptFilter()
+        chosen = (d.syllable_weight, d.min_korean_share, d.min_lid_share, d.lid_threshold, 1)
+        rank, row = next((i, r) for i, r in enumerate(grid) if r[4:] == chosen)
+        result["tune_defaults"] = {"rank": rank + 1, "of": len(grid), "min": row[0],
+                                   "ko_kept": row[1], "neg_dropped": row[2], "mixed_kept": row[3]}  # fmt: skip
     systems_ = systems(args.candidates)
     debian_texts = [it["text"] for it in items if it["source"] == "debian"]
     sample = [json.loads(x)["text"] for p in sorted(SAMPLE.glob("*.jsonl"))
@@ -360,6 +370,8 @@ def lid_main(argv: list[str]) -> None:
     print("debian:", json.dumps(info["debian"]))
     for row in result.get("tune_top", []):
         print("tune:", row)
+    if "tune_defaults" in result:
+        print("tune, ScriptFilter's defaults:", result["tune_defaults"])
     head = ["ko kept", "mixed kept", "en drop", "ja drop", "zh drop", "moji drop", "non-ko drop"]
     for split in ("heldout", "fresh"):
         if not result[split]:
