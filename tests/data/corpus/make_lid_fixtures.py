@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long literal strings of Korean text and code: kept whole to stay readable)
 """Regenerate ``lid.jsonl``: labelled documents for the language decision of the script step.
 
     python tests/data/corpus/make_lid_fixtures.py
@@ -67,22 +68,22 @@ KO_PROSE = [
 
 CODE = [
     "```bash\nsudo apt update\nsudo apt install -y python3-venv git curl\n```",
-    "```python\nimport json\n\nwith open(\"config.json\", encoding=\"utf-8\") as f:\n"
-    "    config = json.load(f)\nprint(config[\"timeout\"])\n```",
-    "    $ git checkout -b feature/login\n    $ git add -A\n    $ git commit -m \"fix login\"",
+    '```python\nimport json\n\nwith open("config.json", encoding="utf-8") as f:\n'
+    '    config = json.load(f)\nprint(config["timeout"])\n```',
+    '    $ git checkout -b feature/login\n    $ git add -A\n    $ git commit -m "fix login"',
     "```yaml\nservices:\n  db:\n    image: postgres:16\n    volumes:\n      - ./data:/var/lib/postgresql/data\n```",
     "$ docker run --rm -v $(pwd):/work -w /work python:3.12 python -m pytest -q",
     "```sql\nSELECT user_id, COUNT(*) AS orders\nFROM orders\nWHERE created_at >= '2024-01-01'\n"
     "GROUP BY user_id\nORDER BY orders DESC\nLIMIT 10;\n```",
     ">>> import numpy as np\n>>> np.arange(6).reshape(2, 3).sum(axis=0)\narray([3, 5, 7])",
-    "```js\nconst res = await fetch(\"/api/items?page=2\");\nif (!res.ok) throw new Error(res.status);\n"
+    '```js\nconst res = await fetch("/api/items?page=2");\nif (!res.ok) throw new Error(res.status);\n'
     "const items = await res.json();\n```",
-    "    export PATH=\"$HOME/.local/bin:$PATH\"\n    source ~/.bashrc",
-    "```\n[server]\nhost = \"0.0.0.0\"\nport = 8080\nworkers = 4\n```",
+    '    export PATH="$HOME/.local/bin:$PATH"\n    source ~/.bashrc',
+    '```\n[server]\nhost = "0.0.0.0"\nport = 8080\nworkers = 4\n```',
     "$ kubectl get pods -n production\n$ kubectl logs deploy/api --tail=100",
     "```python\ndef retry(fn, times=3):\n    for i in range(times):\n        try:\n"
     "            return fn()\n        except TimeoutError:\n            time.sleep(2 ** i)\n"
-    "    raise RuntimeError(\"gave up\")\n```",
+    '    raise RuntimeError("gave up")\n```',
 ]
 
 KO_INLINE = [
@@ -243,7 +244,13 @@ def build() -> list[dict]:
     def add(split: str, kind: str, label: str, text: str) -> None:
         n = sum(d["split"] == split and d["kind"] == kind for d in docs)
         docs.append(
-            {"id": f"{split}-{kind}-{n:03d}", "split": split, "kind": kind, "label": label, "text": text}
+            {
+                "id": f"{split}-{kind}-{n:03d}",
+                "split": split,
+                "kind": kind,
+                "label": label,
+                "text": text,
+            }
         )
 
     for split in ("tune", "heldout"):
@@ -259,7 +266,9 @@ def build() -> list[dict]:
             add(split, "ko_hanja", "ko", "\n".join(rng.sample(hanja[split], 2)))
         for _ in range(20):  # English page, Korean navigation line and footer
             body = "\n\n".join(rng.sample(en[split], 3))
-            add(split, "en_nav", "en", f"{rng.choice(nav[split])}\n{body}\n{rng.choice(nav[split])}")
+            add(
+                split, "en_nav", "en", f"{rng.choice(nav[split])}\n{body}\n{rng.choice(nav[split])}"
+            )
         for _ in range(12):
             add(split, "ja", "ja", "\n".join(rng.sample(ja[split], 3)))
         for _ in range(12):

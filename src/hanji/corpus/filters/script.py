@@ -163,7 +163,7 @@ class ScriptFilter(KoreanFilter):
         return self.reason, label, prob, share
 
     def check(self, doc: Document) -> str | None:
-        reason, label, prob, share = self.decide(doc)
+        reason, label, prob, _share = self.decide(doc)
         if reason is not None:
             # every drop, not just the examples: top label and its probability, by tenths
             self.ledger.detail(reason, f"{label or '-'} {min(int(prob * 10), 9) / 10:.1f}")
