@@ -1,6 +1,10 @@
 """Corpus filter benchmark: datatrove's stock filters vs hanji's Korean filters, one core.
 
     .venv/bin/python bench/corpus.py [--repeat N] [--json]
+    .venv/bin/python bench/corpus.py lid [--tune] [--candidates] [--build] [--no-debian] [--json]
+
+``lid`` measures the language decision of the script step (see ``lid_main``); the default
+command measures the quality filters:
 
 (a) stock: GopherRepetitionFilter + GopherQualityFilter + FineWebQualityFilter with
     datatrove's Korean word tokenizer (Kiwi), default (English-tuned) thresholds.
@@ -102,6 +106,13 @@ def keep_rate(keep: Callable[[str], bool], records: list[dict]) -> float:
 
 
 def main() -> None:
+    import sys
+
+    if sys.argv[1:2] == ["lid"]:
+        from corpus_lid import lid_main
+
+        lid_main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=2, help="passes over the sample corpus")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

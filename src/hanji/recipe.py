@@ -83,6 +83,12 @@ class CorpusSection(_Section):
     """Local worker processes; 0 means one per core."""
     executor: Literal["local", "ray", "slurm"] = "local"
     """datatrove executor that runs the pipeline (``ray`` needs the ray extra)."""
+    languages: list[str] = Field(default_factory=lambda: ["ko"], min_length=1)
+    """Languages to keep (ISO 639-1 codes of fastText's lid.176, e.g. ``["ko", "en"]`` for a
+    bilingual corpus); Korean is decided by the identifier and hanji's Korean share together."""
+    lid_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Probability the language identifier's top language needs to keep a document, when it
+    is one of ``languages`` (a Korean document with enough Hangul is kept without it)."""
     pii_mode: Literal["redact", "mask", "drop-document", "off"] = "redact"
     """What the PII scrub does with an identifier it finds (see docs/privacy.md)."""
     pii_types: list[PiiType] | None = None
@@ -95,6 +101,18 @@ class CorpusSection(_Section):
     """Mixture weight per domain; domains not named get weight 1."""
     max_epochs: float = Field(default=4.0, gt=0)
     """Cap on how many times a small domain is repeated by the mixture."""
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str]) -> list[str]:
+        from hanji.corpus.lid import LID_LANGUAGES
+
+        for code in value:
+            if code not in LID_LANGUAGES:
+                raise ValueError(
+                    f"unknown language '{code}'; use lid.176 codes such as ko, en, ja, zh"
+                )
+        return list(dict.fromkeys(value))
 
     @field_validator("weights")
     @classmethod

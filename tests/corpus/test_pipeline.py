@@ -64,6 +64,9 @@ def test_sample_dirt_is_caught(sample_run: tuple[Path, dict]) -> None:
     assert stats["dropped"]["near_duplicate"] == 1
     assert ("encyclopedia-0012" in rows) != ("encyclopedia-0037" in rows)
     assert stats["dropped"]["not_korean"] == 1 and "literature-0029" not in rows
+    # the drop keeps the language identifier's label: an English travel note
+    assert [k.split()[0] for k in stats["drop_details"]["not_korean"]] == ["en"]
+    assert "- en 0." in (out / "datacard.md").read_text("utf-8")
     steps = {s["step"]: s for s in stats["steps"]}
     assert steps["normalise"]["fixed"]["nfd"] == 1
     assert steps["lines"]["fixed"]["boilerplate_lines"] >= 10

@@ -53,12 +53,19 @@ class Ledger:
         self.examples: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.warnings: list[dict[str, str]] = []
         self.warned: Counter[str] = Counter()
+        self.details: dict[str, Counter[str]] = defaultdict(Counter)
 
-    def example(self, reason: str, doc_id: str, place: str, text: str) -> None:
+    def example(
+        self, reason: str, doc_id: str, place: str, text: str, extra: dict[str, Any] | None = None
+    ) -> None:
         bucket = self.examples[reason]
         if len(bucket) < EXAMPLES_PER_REASON:
             snippet = " ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
-            bucket.append({"id": doc_id, "where": place, "text": scrub(snippet)})
+            bucket.append({"id": doc_id, "where": place, "text": scrub(snippet), **(extra or {})})
+
+    def detail(self, reason: str, key: str) -> None:
+        """Count one drop of ``reason`` under ``key`` (e.g. the language identifier's label)."""
+        self.details[reason][key] += 1
 
     def warn(self, reason: str, place: str, message: str) -> None:
         """Log the first few warnings of each reason in full; count the rest silently."""
@@ -72,7 +79,12 @@ class Ledger:
             return
         path = Path(report_dir) / step / f"{rank:05d}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"examples": self.examples, "warnings": self.warnings, "warned": self.warned}
+        data = {
+            "examples": self.examples,
+            "warnings": self.warnings,
+            "warned": self.warned,
+            "details": self.details,
+        }
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -136,6 +148,8 @@ class KoreanFilter(BaseFilter):
     """
 
     step: str = "filter"
+    ledger_fields: tuple[str, ...] = ()
+    """Metadata keys (set by :meth:`check`) copied into each example drop of the ledger."""
 
     def __init__(self, report_dir: str | None = None) -> None:
         super().__init__()
@@ -153,7 +167,8 @@ class KoreanFilter(BaseFilter):
         reason = self.check(doc)
         if reason is None:
             return True
-        self.ledger.example(reason, doc.id, where(doc), doc.text)
+        extra = {k: doc.metadata[k] for k in self.ledger_fields if k in doc.metadata}
+        self.ledger.example(reason, doc.id, where(doc), doc.text, extra)
         return False, reason
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:

@@ -46,8 +46,12 @@ def render_datacard(stats: dict[str, Any], mixture: dict[str, Any] | None, title
         label = STEP_LABELS.get(s["step"], s["step"])
         lines.append(f"| {label} | {s['in']:,} | {s['kept']:,} | {drops} | {fixed} |")
     lines += ["", "## Top drop reasons", ""]
+    details = stats.get("drop_details", {})
     for reason, n in list(stats["dropped"].items())[:10]:
         lines.append(f"- **{reason}**: {n:,} ({_pct(n, read)} of read)")
+        if reason in details:  # e.g. the language identifier's label of each not_korean drop
+            top = ", ".join(f"{k} {v:,}" for k, v in list(details[reason].items())[:6])
+            lines.append(f"  - {top}")
     if stats.get("examples"):
         lines += ["", "## Example drops", ""]
         for reason, items in stats["examples"].items():

@@ -34,9 +34,10 @@ from hanji.fingerprint import file_facts
 from hanji.recipe import Recipe
 
 # 3: the PII scrub finds identifiers written with Unicode variants (hanji.privacy.view).
-# 4: ... and names without cue words, romanised names, whole and partial addresses,
-#    spoken digits (natural-text detectors).
-PIPELINE_VERSION = 4
+# 4: the script step decides the language with fastText lid.176 and a script-fair Korean share.
+# 5: the PII scrub finds names without cue words, romanised names, whole and partial
+#    addresses, spoken digits (natural-text detectors).
+PIPELINE_VERSION = 5
 """Bump when a change to the steps must invalidate earlier outputs."""
 DERIVED = ("logs", "work", "shards", "stats.json", "datacard.md", "mixture.json")
 FINGERPRINT = ".hanji-corpus.json"
@@ -173,7 +174,7 @@ def plan(recipe: Recipe, out: Path, units: list[dict[str, Any]], decont: list[st
             [
                 SourceReader(units, report_dir=rep),
                 Normalize(report_dir=rep),
-                ScriptFilter(report_dir=rep),
+                ScriptFilter(cfg.languages, cfg.lid_threshold, report_dir=rep),
                 BoilerplateLines(report_dir=rep),
                 SpamFilter(report_dir=rep),
                 KoreanQualityFilter(report_dir=rep),

@@ -85,10 +85,15 @@ def _step_entry(key: str, c: Counter[str]) -> dict[str, Any]:
     }
 
 
-def read_ledgers(reports: Path) -> tuple[dict[str, list[dict]], list[dict], dict[str, int]]:
+def read_ledgers(
+    reports: Path,
+) -> tuple[dict[str, list[dict]], list[dict], dict[str, int], dict[str, dict[str, int]]]:
+    """Examples, warnings, warning counts, and per-reason details (e.g. the language
+    identifier's label of every ``not_korean`` drop) of every step and rank."""
     examples: dict[str, list[dict]] = {}
     warnings: list[dict] = []
     warned: Counter[str] = Counter()
+    details: dict[str, Counter[str]] = {}
     for path in sorted(reports.glob("*/*.json")):
         data = json.loads(path.read_text("utf-8"))
         for reason, items in data.get("examples", {}).items():
@@ -97,7 +102,10 @@ def read_ledgers(reports: Path) -> tuple[dict[str, list[dict]], list[dict], dict
         if len(warnings) < MAX_WARNINGS:
             warnings.extend(data.get("warnings", [])[: MAX_WARNINGS - len(warnings)])
         warned.update(data.get("warned", {}))
-    return examples, warnings, dict(warned)
+        for reason, counts in data.get("details", {}).items():
+            details.setdefault(reason, Counter()).update(counts)
+    ordered = {r: dict(c.most_common()) for r, c in sorted(details.items())}
+    return examples, warnings, dict(warned), ordered
 
 
 def collect_stats(out: Path) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def collect_stats(out: Path) -> dict[str, Any]:
             domains[d] = {"docs": value, "chars": write[f"domain_chars_{d}"]}
     read = by_key.get("read", {}).get("in", 0)
     kept = by_key.get("write", {}).get("kept", 0)
-    examples, warnings, warned = read_ledgers(out / "logs" / "reports")
+    examples, warnings, warned, details = read_ledgers(out / "logs" / "reports")
     return {
         "read": read,
         "kept": kept,
@@ -126,6 +134,7 @@ def collect_stats(out: Path) -> dict[str, Any]:
         "domains": domains,
         "chars_kept": sum(d["chars"] for d in domains.values()),
         "examples": examples,
+        "drop_details": details,
         "warnings": warnings,
         "warning_counts": warned,
     }
