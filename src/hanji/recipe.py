@@ -149,7 +149,8 @@ class TokenizerSection(_Section):
     add_tokens: int = Field(default=8000, ge=0)
     """How many tokens to add to the base vocabulary (at most)."""
     must_have_from_lexicon: bool = True
-    """Every accepted neologism becomes a single token."""
+    """Every accepted neologism (must_have.txt), and every domain term the reference corpus
+    also uses (domain_terms.jsonl), becomes a single token."""
     input_init: Literal["mean", "first", "random"] = "mean"
     """New input rows: the mean of the base pieces' rows, the first piece's row, or random."""
     output_init: Literal["first", "mean", "random"] = "first"

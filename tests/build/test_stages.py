@@ -79,3 +79,52 @@ def test_lexicon_enabled_false_mines_nothing(
     manifest.stages["lexicon"] = StageRecord(status="done", artifacts=artifacts)
     assert ctx.artifact("lexicon", "must_have") is None
     assert ctx.artifact("lexicon", "probe") is None
+
+
+def test_tokenizer_stage_takes_new_words_and_domain_terms_as_must_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lexicon's must_have.txt and domain_terms.jsonl both reach `extend_model`."""
+    import json
+
+    import hanji.tokenizer.model_dir
+    import hanji.tokenizer.stats
+
+    lex = tmp_path / "run" / "lexicon"
+    lex.mkdir(parents=True)
+    (lex / "must_have.txt").write_text("갓생\n점메추\n", "utf-8")
+    terms = [{"word": "치수선", "count": 9}, {"word": "갓생", "count": 3}]
+    (lex / "domain_terms.jsonl").write_text(
+        "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in terms), "utf-8"
+    )
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.jsonl").write_text('{"text": "갓생 치수선"}\n', "utf-8")
+    recipe = parse_recipe({}, path=tmp_path / "r.toml")
+    manifest = Manifest(tmp_path / "run" / "manifest.json", "r", "r.toml")
+    manifest.stages["corpus"] = StageRecord(
+        status="done", artifacts={"shards": str(tmp_path / "corpus")}
+    )
+    manifest.stages["lexicon"] = StageRecord(
+        status="done",
+        artifacts={
+            "must_have": str(lex / "must_have.txt"),
+            "domain_terms": str(lex / "domain_terms.jsonl"),
+        },
+    )
+    ctx = stages.Context(recipe, tmp_path / "run", manifest, log=lambda _: None)
+    seen: dict[str, Any] = {}
+
+    class Result:
+        base_vocab_size = new_vocab_size = must_have_single = must_have_total = 0
+
+    def fake_extend(base: str, texts: list[str], out: Path, **kw: Any) -> Result:
+        seen.update(kw)
+        return Result()
+
+    class Stats:
+        chars_per_token = 1.0
+
+    monkeypatch.setattr(hanji.tokenizer.model_dir, "extend_model", fake_extend)
+    monkeypatch.setattr(hanji.tokenizer.stats, "tokenizer_stats", lambda *a: Stats())
+    stages.run_tokenizer(ctx)
+    assert seen["must_have"] == ["갓생", "점메추", "치수선"]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hanji.tokenizer.cli import app, must_have_words
+from hanji.tokenizer.cli import app
+from hanji.tokenizer.extend import must_have_words
 
 
 def _domain_terms(path: Path, words: list[str]) -> Path:

@@ -121,6 +121,7 @@ def run_lexicon(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
             ("train_docs", "train_docs.jsonl"),
             ("probe", "probe.jsonl"),
             ("must_have", "must_have.txt"),
+            ("domain_terms", "domain_terms.jsonl"),
         )
     }
     return arts, result
@@ -139,14 +140,16 @@ def run_tokenizer(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     tk = ctx.recipe.tokenizer
     if not tk.enabled:
         return {"model": base}, {"added": 0}
+    from hanji.tokenizer.extend import must_have_words
     from hanji.tokenizer.model_dir import extend_model
     from hanji.tokenizer.stats import tokenizer_stats
 
     out = ctx.run_dir / "tokenizer"
-    must = []
-    must_file = ctx.artifact("lexicon", "must_have")
-    if tk.must_have_from_lexicon and must_file and Path(must_file).is_file():
-        must = [w for w in Path(must_file).read_text("utf-8").splitlines() if w.strip()]
+    must: list[str] = []
+    if tk.must_have_from_lexicon:
+        # The new words, then the domain terms the reference corpus also uses: one token each.
+        files = [ctx.artifact("lexicon", name) for name in ("must_have", "domain_terms")]
+        must = must_have_words([Path(f) for f in files if f and Path(f).is_file()])
     texts = _texts(_training_inputs(ctx))
     ctx.log(f"learning up to {tk.add_tokens} Korean tokens on {len(texts)} documents")
     res = extend_model(

@@ -13,34 +13,6 @@ app = typer.Typer(help="Tokenizer vocabulary expansion and statistics.", no_args
 console = Console(stderr=True)
 
 
-def must_have_words(paths: list[Path]) -> list[str]:
-    """Words to build as single tokens, in file order, each once, in NFC.
-
-    A ``.jsonl`` file holds one ``{"word": ...}`` object per line (the lexicon's
-    ``domain_terms.jsonl`` or ``glossary.jsonl``); any other file one word per line
-    (``must_have.txt``). A JSONL line without a string ``word`` is an error naming the line.
-    """
-    import unicodedata
-
-    from hanji.text.io import ReadError, read_jsonl
-
-    words: list[str] = []
-    for path in paths:
-        if path.suffix == ".jsonl":
-            try:
-                records = list(read_jsonl(path))
-            except ReadError as exc:
-                raise ValueError(f"--must-have {exc}") from None
-            for n, record in records:
-                word = record.get("word") if isinstance(record, dict) else None
-                if not isinstance(word, str) or not word.strip():
-                    raise ValueError(f"--must-have {path}:{n}: 'word' 필드가 없습니다 / no 'word'")
-                words.append(word.strip())
-        else:
-            words.extend(w.strip() for w in path.read_text("utf-8").splitlines() if w.strip())
-    return list(dict.fromkeys(unicodedata.normalize("NFC", w) for w in words))
-
-
 @app.command("extend")
 def extend(
     base: str = typer.Option(..., "--base", help="base model reference (e.g. smollm2-135m)"),
@@ -61,7 +33,7 @@ def extend(
     """Append Korean BPE merges to a byte-level BPE base and resize its embeddings (EEVE)."""
     from hanji.modeling.errors import ModelResolutionError
     from hanji.text.io import iter_texts
-    from hanji.tokenizer.extend import UnsupportedTokenizerError
+    from hanji.tokenizer.extend import UnsupportedTokenizerError, must_have_words
     from hanji.tokenizer.model_dir import extend_model
 
     for name, value in (("--input-init", input_init), ("--output-init", output_init)):

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hanji.tokenizer.bytelevel import byte_to_char
@@ -295,3 +296,31 @@ def apply_extension(tokenizer_json: dict[str, Any], ext: Extension) -> dict[str,
     as_lists = bool(merges) and isinstance(merges[0], list)
     merges.extend([list(m) if as_lists else f"{m[0]} {m[1]}" for m in ext.merges])
     return spec
+
+
+def must_have_words(paths: list[Path]) -> list[str]:
+    """Words to build as single tokens, in file order, each once, in NFC.
+
+    A ``.jsonl`` file holds one ``{"word": ...}`` object per line (the lexicon's
+    ``domain_terms.jsonl`` or ``glossary.jsonl``); any other file one word per line
+    (``must_have.txt``). A JSONL line without a string ``word`` is an error naming the line.
+    """
+    import unicodedata
+
+    from hanji.text.io import ReadError, read_jsonl
+
+    words: list[str] = []
+    for path in paths:
+        if path.suffix == ".jsonl":
+            try:
+                records = list(read_jsonl(path))
+            except ReadError as exc:
+                raise ValueError(f"{exc}") from None
+            for n, record in records:
+                word = record.get("word") if isinstance(record, dict) else None
+                if not isinstance(word, str) or not word.strip():
+                    raise ValueError(f"{path}:{n}: 'word' 필드가 없습니다 / no 'word'")
+                words.append(word.strip())
+        else:
+            words.extend(w.strip() for w in path.read_text("utf-8").splitlines() if w.strip())
+    return list(dict.fromkeys(unicodedata.normalize("NFC", w) for w in words))
