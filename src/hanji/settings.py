@@ -147,6 +147,10 @@ class Settings(BaseSettings):
     guard_max_scan_chars: int = Field(default=1_000_000, ge=1)
     """Characters of text the PII guard scans per request (and again per reply); a request
     carrying more is refused with 413, a longer reply with 502 (never passed on unscanned)."""
+    guard_scan_processes: int | None = Field(default=None, ge=0)
+    """Worker processes that scan long texts (16 K characters and more) for PII, so that the
+    event loop stays free for other tenants; None: by the cores (one left to the loop, at
+    most four), 0: scan on a thread instead."""
     default_rpm: int | None = Field(default=None, ge=1)
     """Requests/min for keys created without ``--rpm``; None: unlimited."""
     default_tpm: int | None = Field(default=None, ge=1)

@@ -152,30 +152,52 @@ def test_a_reply_over_the_scan_limit_is_not_passed_on(settings: Settings, store:
         assert secret[1000:1100] not in streamed.text
 
 
-def test_large_texts_are_scanned_on_a_worker_thread(settings: Settings, store: Store) -> None:
-    from hanji.serve import guard
+def test_large_texts_are_scanned_in_a_worker_process(settings: Settings, store: Store) -> None:
+    """Detection of a long text runs in another process (the event loop's interpreter lock
+    stays free); the actions are applied off the loop's thread; the result is exact."""
+    from hanji.serve import guard, scan
 
     key = key_for(store, settings, "한빛은행", "finance")
     threads: list[str] = []
+    workers: list[int] = []
     original = guard.GuardScope.inbound
 
-    def spy(self: guard.GuardScope, text: str, param: str) -> str:
+    def spy(self: guard.GuardScope, text: str, param: str, entities: object = None) -> str:
         threads.append(threading.current_thread().name)
-        return original(self, text, param)
+        return original(self, text, param, entities)  # type: ignore[arg-type]
 
+    async def detect_spy(self: scan.Scanner, text: str, threshold: float) -> list:
+        found = await real_detect(self, text, threshold)
+        workers.append(len(text) >= scan.OFFLOAD_CHARS and self._pool is not None)
+        return found
+
+    real_detect = scan.Scanner.detect
     guard.GuardScope.inbound = spy  # type: ignore[method-assign]
+    scan.Scanner.detect = detect_spy  # type: ignore[method-assign]
+    fake = FakeBackend()
     try:
-        app = create_app(settings, backends=[FakeBackend()], store=store)
+        app = create_app(settings, backends=[fake], store=store)
         headers = auth(key)
         with TestClient(app, raise_server_exceptions=False) as client:
             client.post("/v1/chat/completions", content=body("짧은 글"), headers=headers)
-            long = names(guard.OFFLOAD_CHARS * 4)
+            long = "고객 주민번호 900101-1234568 확인 " + names(guard.OFFLOAD_CHARS * 4)
             client.post("/v1/chat/completions", content=body(long), headers=headers)
             loop_thread = threads[0]
     finally:
         guard.GuardScope.inbound = original  # type: ignore[method-assign]
-    assert len(threads) == 2
-    assert threads[1] != loop_thread  # the long one left the event loop's thread
+        scan.Scanner.detect = real_detect  # type: ignore[method-assign]
+    assert len(threads) == 2 and threads[1] != loop_thread  # actions off the loop's thread
+    assert workers == [True]  # the long one was detected by the process pool
+    sent = fake.requests[-1].messages[0].content  # type: ignore[index]
+    assert "900101-1234568" not in sent and sent.startswith("고객 주민번호 <RRN_1> 확인 ")
+
+
+def test_the_scanner_packs_entities_exactly() -> None:
+    from hanji.privacy import detect
+    from hanji.serve.scan import detect_packed, unpack
+
+    text = "김민준 씨 010-1234-5678, 주민번호 900101-1234568\n부산 해운대구 우동 1408"
+    assert unpack(text, detect_packed(text, 0.5)) == detect(text, threshold=0.5)
 
 
 def test_the_setting_exists_with_its_default() -> None:

@@ -73,7 +73,11 @@ def create_app(
     store = store or Store(settings.db_url)
     vault = open_vault(settings, store)
     if hooks is None:
-        guard = PolicyGuard(ConversationKeeper(vault), max_scan_chars=settings.guard_max_scan_chars)
+        guard = PolicyGuard(
+            ConversationKeeper(vault),
+            max_scan_chars=settings.guard_max_scan_chars,
+            scan_processes=settings.guard_scan_processes,
+        )
         hooks = [guard]
     audit_log = open_audit(settings, store) if settings.audit else None
     audit = None
@@ -117,6 +121,10 @@ def create_app(
             yield
         finally:
             await purger.stop()
+            for hook in hooks:
+                close = getattr(hook, "close", None)
+                if close is not None:
+                    close()
             for backend in started:
                 await backend.close()
             if audit is not None:

@@ -8,11 +8,11 @@ emitted and that was not in the request, then puts the original values back in p
 the placeholders: in whole replies and in SSE streams, where a placeholder may arrive cut
 over several chunks (`StreamGuard` holds back only what could still be one).
 
-Detection on a text of `OFFLOAD_CHARS` or more runs on a worker thread, so a request full
-of names does not hold up every other tenant's requests on the event loop; short texts (the
-common case) are scanned inline. A request carrying more than `max_scan_chars` characters
-of text is refused (413), a reply longer than that is not passed on (502): text the guard
-did not scan never leaves the perimeter.
+Detection on a text of `OFFLOAD_CHARS` or more runs in worker processes (`Scanner`), so a
+request full of names does not hold up every other tenant's requests on the event loop;
+short texts (the common case) are scanned inline. A request carrying more than
+`max_scan_chars` characters of text is refused (413), a reply longer than that is not
+passed on (502): text the guard did not scan never leaves the perimeter.
 
 Per-request state lives on the request context, so one guard serves every request.
 Decisions (profile, perimeter, PII counts by type, actions, refusals) go to
@@ -48,6 +48,7 @@ from hanji.serve.errors import (
 )
 from hanji.serve.hooks import Hook
 from hanji.serve.retention import ConversationKeeper
+from hanji.serve.scan import OFFLOAD_CHARS, Scanner
 from hanji.settings import Settings
 from hanji.tenants.policy import Policy, inside_perimeter, resolve_policy
 
@@ -70,14 +71,13 @@ TYPE_LABELS = {
 }
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z가-힣]")
 _STATE = "guard"
-OFFLOAD_CHARS = 16 * 1024
-"""Texts at least this long are scanned on a worker thread, shorter ones inline."""
 MAX_SCAN_CHARS = Settings.model_fields["guard_max_scan_chars"].default
 SCAN_LIMIT_CODE = "scan_limit_exceeded"
 
 
 async def _off_loop(fn: Callable[[str], str], text: str) -> str:
-    """`fn(text)`, on a worker thread when the text is long enough to stall the loop."""
+    """`fn(text)`, on a worker thread when the text is long enough to stall the loop (a
+    streamed chunk: the stream guard keeps state between chunks)."""
     if len(text) < OFFLOAD_CHARS:
         return fn(text)
     return await asyncio.to_thread(fn, text)
@@ -100,12 +100,14 @@ class GuardScope:
     seen_text: list[str] = field(default_factory=list)
     """The request's own text: a value it contains is not new, even if detection missed it."""
 
-    def inbound(self, text: str, param: str) -> str:
-        """Apply the per-type actions to one piece of request text."""
+    def inbound(self, text: str, param: str, entities: list[Entity] | None = None) -> str:
+        """Apply the per-type actions to one piece of request text (`entities`: what
+        detection found in it, when it ran elsewhere)."""
         if not text:
             return text
         self.seen_text.append(text)
-        entities = detect(text, threshold=self.policy.threshold)
+        if entities is None:
+            entities = detect(text, threshold=self.policy.threshold)
         if not entities:
             return text
         actions = self.policy.actions
@@ -151,10 +153,12 @@ class GuardScope:
 
         return replace_entities(text, entities, one)
 
-    def outbound(self, text: str) -> str:
+    def outbound(self, text: str, entities: list[Entity] | None = None) -> str:
         """A whole reply: new PII masked, placeholders restored."""
         if self.policy.outbound_mask:
-            text = self.mask_new(text, detect(text, threshold=self.policy.threshold))
+            if entities is None:
+                entities = detect(text, threshold=self.policy.threshold)
+            text = self.mask_new(text, entities)
         return self.pseudonyms.restore(text) if len(self.pseudonyms) else text
 
     def note(self, ctx: RequestContext) -> None:
@@ -201,13 +205,30 @@ class PolicyGuard(Hook):
     Args:
         keeper: stores conversations, encrypted, for tenants whose retention is > 0
             (None: nothing is ever kept).
+        max_scan_chars: text scanned per request, and per reply, at most.
+        scan_processes: worker processes for long texts (`Scanner`; None: by the cores,
+            0: a thread).
     """
 
     def __init__(
-        self, keeper: ConversationKeeper | None = None, *, max_scan_chars: int = MAX_SCAN_CHARS
+        self,
+        keeper: ConversationKeeper | None = None,
+        *,
+        max_scan_chars: int = MAX_SCAN_CHARS,
+        scan_processes: int | None = None,
     ) -> None:
         self.keeper = keeper
         self.max_scan_chars = max_scan_chars
+        self.scanner = Scanner(scan_processes)
+
+    def close(self) -> None:
+        self.scanner.close()
+
+    async def _inbound(self, scope: GuardScope, text: str, param: str) -> str:
+        if len(text) < OFFLOAD_CHARS:
+            return scope.inbound(text, param)
+        entities = await self.scanner.detect(text, scope.policy.threshold)
+        return await asyncio.to_thread(scope.inbound, text, param, entities)
 
     def _check_request_size(self, texts: Sequence[str], param: str) -> None:
         total = sum(len(t) for t in texts)
@@ -284,12 +305,12 @@ class PolicyGuard(Hook):
                 messages = []
                 for i, m in enumerate(request.messages):
                     param = f"messages[{i}].content"
-                    content = await _off_loop(lambda t, p=param: scope.inbound(t, p), m.content)
+                    content = await self._inbound(scope, m.content, param)
                     name = scope.inbound(m.name, f"messages[{i}].name") if m.name else m.name
                     messages.append(Message(m.role, content, name))
                 request = GenerateRequest(request.model, params, messages=tuple(messages))
             else:
-                prompt = await _off_loop(lambda t: scope.inbound(t, "prompt"), request.prompt or "")
+                prompt = await self._inbound(scope, request.prompt or "", "prompt")
                 request = GenerateRequest(request.model, params, prompt=prompt)
         except (InvalidRequest, PayloadTooLarge) as err:
             self._refused(ctx, scope, err)
@@ -308,7 +329,7 @@ class PolicyGuard(Hook):
             for i, item in enumerate(request.inputs):
                 if isinstance(item, str):
                     param = f"input[{i}]"
-                    inputs.append(await _off_loop(lambda t, p=param: scope.inbound(t, p), item))
+                    inputs.append(await self._inbound(scope, item, param))
                 elif acts:
                     raise InvalidRequest(
                         "Token-id inputs cannot be checked for personal data; "
@@ -333,7 +354,14 @@ class PolicyGuard(Hook):
         if scope is None:
             return result
         self._check_reply_size(ctx, len(result.text))
-        text = await _off_loop(scope.outbound, result.text)
+        text = result.text
+        if len(text) < OFFLOAD_CHARS:
+            text = scope.outbound(text)
+        else:
+            found = None
+            if scope.policy.outbound_mask:
+                found = await self.scanner.detect(text, scope.policy.threshold)
+            text = await asyncio.to_thread(scope.outbound, text, found)
         scope.note(ctx)
         await self._keep(ctx, scope, text)
         return GenerateResult(text, result.finish_reason, result.usage)
