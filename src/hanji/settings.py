@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     """Nesting of JSON arrays and objects in a body; deeper: 400 (the parser stops at 200)."""
     body_read_timeout_s: float = Field(default=30.0, gt=0)
     """A body that has not arrived this long after the headers: 408, connection closed."""
+    header_read_timeout_s: float = Field(default=10.0, gt=0)
+    """A connection must deliver a request's headers this long after it opened (or after its
+    first byte, on a kept-alive connection); else 408 and the connection is closed."""
     keep_alive_timeout_s: int = Field(default=5, ge=1)
     """An idle keep-alive connection is closed after this long (uvicorn's timeout_keep_alive)."""
     request_timeout_s: float = Field(default=300.0, gt=0)

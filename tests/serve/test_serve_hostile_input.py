@@ -190,7 +190,7 @@ def real_server(settings: Settings, store: Store, fake: FakeBackend) -> Iterator
     """The gateway under uvicorn (httptools, as `run_server`) on a free port, in a thread."""
     import uvicorn
 
-    limited = settings.model_copy(update={"body_read_timeout_s": 0.5})
+    limited = settings.model_copy(update={"body_read_timeout_s": 0.5, "header_read_timeout_s": 0.5})
     app = create_app(limited, backends=[fake], store=store)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -254,6 +254,65 @@ def test_real_server_cuts_off_a_stalled_body(real_server: int, tenant_key: str) 
     elapsed = time.monotonic() - started
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert 0.4 <= elapsed < 4.5  # answered and closed by the server, not the client's timeout
+
+
+@pytest.mark.parametrize(
+    "request_start",
+    [b"", b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bea"],
+    ids=["silent", "trickled"],
+)
+def test_real_server_cuts_off_headers_that_do_not_arrive(
+    real_server: int, request_start: bytes
+) -> None:
+    """Slowloris: a connection that sends nothing, or half its headers, is answered 408 and
+    closed after header_read_timeout_s, and the server goes on serving."""
+    started = time.monotonic()
+    answer = raw_exchange(real_server, request_start, wait_s=5.0)
+    elapsed = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == "request_timeout"
+    assert 0.4 <= elapsed < 4.5
+    health = raw_exchange(
+        real_server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert health.startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_slow_answer_is_not_cut_by_the_header_deadline(
+    settings: Settings, store: Store, tenant_key: str
+) -> None:
+    """The deadline covers the headers only: a reply that takes longer still arrives."""
+    import httpx
+    import uvicorn
+
+    slow = FakeBackend(pieces=["천천히 ", "답합니다"], delay_s=0.4)
+    limited = settings.model_copy(update={"header_read_timeout_s": 0.3})
+    app = create_app(limited, backends=[slow], store=store)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(limited)
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(2):  # the second on the kept-alive connection
+                answer = client.post(
+                    "/v1/chat/completions",
+                    json=chat_body("fake-ko"),
+                    headers={"Authorization": f"Bearer {tenant_key}"},
+                )
+                assert answer.status_code == 200
+                assert answer.json()["choices"][0]["message"]["content"] == "천천히 답합니다"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 # ---------------------------------------------------------------- the unhandled-error line

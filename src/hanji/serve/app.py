@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -140,13 +142,92 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
     httptools has no header size limit of its own: the app answers 431 past
     ``max_header_bytes`` (`GatewayApp`); under h11 the parser stops a little later, with a
-    400 and a closed connection. Idle keep-alive connections close after
+    400 and a closed connection. Headers must arrive within ``header_read_timeout_s``
+    (`header_timeout_protocol`, httptools only); idle keep-alive connections close after
     ``keep_alive_timeout_s``; a stalled body is cut off by the app (408).
     """
-    return {
+    options: dict[str, Any] = {
         "timeout_keep_alive": settings.keep_alive_timeout_s,
         "h11_max_incomplete_event_size": settings.max_header_bytes + 1024,
     }
+    protocol = header_timeout_protocol(settings.header_read_timeout_s)
+    if protocol is not None:
+        options["http"] = protocol
+    return options
+
+
+def _timeout_answer() -> bytes:
+    body = json.dumps(
+        {
+            "error": {
+                "message": "The request headers did not arrive in time.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "request_timeout",
+            }
+        }
+    ).encode()
+    head = (
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_TOO_SLOW = _timeout_answer()
+
+
+def header_timeout_protocol(timeout_s: float) -> type | None:
+    """uvicorn's httptools protocol with a deadline for the request headers (None where
+    httptools is not installed: uvicorn then uses h11, which has none).
+
+    A client that opens connections and trickles header bytes (slowloris) would otherwise
+    hold each connection for as long as it likes: uvicorn times only idle keep-alive
+    connections. The deadline runs from the connection's opening, and on a kept-alive
+    connection from the next request's first byte, to the end of its headers.
+    """
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # pragma: no cover - httptools comes with uvicorn[standard]
+        return None
+
+    class HeaderDeadline(HttpToolsProtocol):
+        _deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            if self._deadline is None:
+                self._arm()
+
+        def on_headers_complete(self) -> None:
+            self._disarm()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._deadline = self.loop.call_later(timeout_s, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _too_slow(self) -> None:
+            self._deadline = None
+            if self.cycle is not None and not self.cycle.response_complete:
+                return  # a request is being answered: its headers did arrive
+            if not self.transport.is_closing():
+                self.transport.write(_TOO_SLOW)
+                self.transport.close()
+
+    return HeaderDeadline
 
 
 def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
