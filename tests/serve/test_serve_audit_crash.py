@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from serve_fakes import FakeBackend, ServerThread
+from starlette.testclient import TestClient
 
 from hanji.audit.log import AuditLog
 from hanji.audit.verify import verify_log
@@ -121,7 +122,8 @@ def test_kill_9_loses_no_record_of_an_answered_or_started_request(
             proc.kill()
             proc.wait(10)
     assert records(store) == []  # nothing was committed before the kill
-    create_app(settings, backends=[FakeBackend()], store=store)  # a new gateway recovers
+    with TestClient(create_app(settings, backends=[FakeBackend()], store=store)):
+        pass  # a new gateway starts: it recovers the dead one's journal
     found = {str(r["request_id"]): r for r in records(store)}
     assert answered <= set(found) and cut_id in found
     assert all(found[i]["outcome"] == "completed" for i in answered)

@@ -84,14 +84,11 @@ def create_app(
     audit_log = open_audit(settings, store) if settings.audit else None
     audit = None
     if audit_log is not None:
-        # What processes that died had journalled goes into the chain before we serve.
-        recover(settings.audit_journal_dir(), audit_log)
         audit = AuditWriter(
             audit_log,
             checkpoint_every=settings.audit_checkpoint_every,
             checkpoint_interval_s=settings.audit_checkpoint_interval_s,
             linger_s=settings.audit_linger_s,
-            journal=Journal(settings.audit_journal_dir()),
         )
     purger = Purger(vault, audit_log, settings.audit_retention_days, settings.purge_interval_s)
     served = list(backends) if backends is not None else build_backends(settings)
@@ -114,6 +111,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         started: list[Backend] = []
+        if audit is not None and audit_log is not None:
+            # What processes that died had journalled goes into the chain before we serve;
+            # then this process journals its own (each worker process runs this).
+            recover(settings.audit_journal_dir(), audit_log)
+            audit.journal = Journal(settings.audit_journal_dir())
         try:
             for backend in by_name.values():
                 await backend.start()
