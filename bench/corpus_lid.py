@@ -46,17 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "data" / "corpus"
 SAMPLE = ROOT / "data" / "sample" / "train"
 NEGATIVE = ("en", "ja", "zh", "mojibake")
+sys.path.insert(0, str(FIXTURES))
+from make_lid_fixtures import mojibake  # noqa: E402  (one way of making mojibake)
+
 COLUMNS = ("ko", "mixed", "en", "ja", "zh", "mojibake")
-
-
-def _mojibake(text: str, how: int) -> str:
-    if how == 0:
-        return text.encode("utf-8").decode("cp1252", errors="replace")
-    if how == 1:
-        return text.encode("utf-8").decode("latin-1")
-    if how == 2:
-        return text.encode("euc-kr", errors="replace").decode("latin-1")
-    return text.encode("utf-8").decode("cp949", errors="replace")
 
 
 def load_items(debian: bool) -> tuple[list[dict], dict]:
@@ -93,7 +86,7 @@ def load_items(debian: bool) -> tuple[list[dict], dict]:
                         "source": "debian",
                         "kind": "debian-mojibake",
                         "label": "mojibake",
-                        "text": _mojibake(text, how),
+                        "text": mojibake(text, how),
                     }
                 )
     return items, info

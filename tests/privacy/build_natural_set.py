@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from privacy_ids import with_luhn
+
 OUT = Path(__file__).resolve().parents[1] / "data" / "pii_natural.jsonl"
 rng = random.Random(20261204)
 
@@ -157,15 +159,8 @@ def spaced_account() -> str:
 def card() -> str:
     body = rng.choice(["4", "5" + rng.choice("12345"), "9410"])
     body += digits(15 - len(body))
-    for last in "0123456789":
-        total = 0
-        for i, c in enumerate(reversed(body + last)):
-            x = int(c) * (2 if i % 2 else 1)
-            total += x - 9 if x > 9 else x
-        if total % 10 == 0:
-            num = body + last
-            return "-".join(num[i : i + 4] for i in range(0, 16, 4))
-    raise AssertionError
+    num = with_luhn(body)
+    return "-".join(num[i : i + 4] for i in range(0, 16, 4))
 
 
 def email() -> str:

@@ -68,9 +68,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def request_entry(record: Any) -> dict[str, Any]:
-    """The audit form of a request record (the gateway's `RequestRecord`, read by attribute):
-    metadata only, integers and strings."""
+def start_entry(record: Any) -> dict[str, Any]:
+    """What is known of a request when its response starts (the journal's start line):
+    the first fields of its `request_entry`."""
     return {
         "event": "request",
         "time": iso(datetime.fromtimestamp(record.time, UTC)),
@@ -84,6 +84,14 @@ def request_entry(record: Any) -> dict[str, Any]:
         "backend_host": record.backend_host,
         "stream": record.stream,
         "status": record.status,
+    }
+
+
+def request_entry(record: Any) -> dict[str, Any]:
+    """The audit form of a request record (the gateway's `RequestRecord`, read by attribute):
+    metadata only, integers and strings."""
+    return {
+        **start_entry(record),
         "error_code": record.error_code,
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,
@@ -92,24 +100,6 @@ def request_entry(record: Any) -> dict[str, Any]:
         "decisions": _plain(record.decisions),
         "outcome": record.outcome,
         "sent_bytes": record.sent_bytes,
-    }
-
-
-def start_entry(record: Any) -> dict[str, Any]:
-    """What is known of a request when its response starts (the journal's start line)."""
-    return {
-        "event": "request",
-        "time": iso(datetime.fromtimestamp(record.time, UTC)),
-        "request_id": record.request_id,
-        "tenant_id": record.tenant_id,
-        "key_id": record.key_id,
-        "method": record.method,
-        "route": record.route,
-        "model": record.model,
-        "backend": record.backend,
-        "backend_host": record.backend_host,
-        "stream": record.stream,
-        "status": record.status,
     }
 
 
