@@ -77,8 +77,11 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path, log: AuditLog) -> None:
     journal.entry(done(1), 1)
     journal.close(clean=False)
     (path,) = (tmp_path / "journal").iterdir()
-    with path.open("ab") as handle:
-        handle.write(b'{"kind":"entry","request_id":"req9')  # killed inside a write
+    data = path.read_bytes()
+    assert data.endswith(b"\0")  # the segment's unwritten rest
+    with path.open("r+b") as handle:  # killed in the middle of storing the next line
+        handle.seek(data.index(b"\0"))
+        handle.write(b'{"kind":"entry","request_id":"req9')
     assert recover(tmp_path / "journal", log) == (1, 0)
 
 
