@@ -104,7 +104,7 @@ def test_segments_rotate_and_are_deleted_once_committed(tmp_path: Path, log: Aud
 def test_the_writer_journals_before_it_queues(tmp_path: Path, log: AuditLog) -> None:
     """With a long linger nothing is committed yet, but everything is in the journal."""
     journal = Journal(tmp_path / "journal")
-    writer = AuditWriter(log, linger_s=5.0, journal=journal)
+    writer = AuditWriter(log, linger_s=3600.0, journal=journal)  # nothing committed here
 
     class Record:
         def __init__(self, i: int) -> None:
