@@ -102,9 +102,15 @@ def test_segments_rotate_and_are_deleted_once_committed(tmp_path: Path, log: Aud
 
 
 def test_the_writer_journals_before_it_queues(tmp_path: Path, log: AuditLog) -> None:
-    """With a long linger nothing is committed yet, but everything is in the journal."""
+    """While the database takes nothing (a stalled disk), everything is in the journal."""
+
+    class Stalled(AuditLog):
+        def append(self, entries: object, **kw: object) -> int:
+            raise OSError("disk stalled")
+
     journal = Journal(tmp_path / "journal")
-    writer = AuditWriter(log, linger_s=3600.0, journal=journal)  # nothing committed here
+    stalled = Stalled(log.engine)
+    writer = AuditWriter(stalled, retry_s=3600.0, journal=journal)
 
     class Record:
         def __init__(self, i: int) -> None:
