@@ -174,6 +174,36 @@ def test_digits_read_out_in_a_transcript_are_a_phone_number():
     assert found("이 사람이 오늘 일이 많아 삼삼오오 모였다") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "연락처요? 공일공에 하나둘셋넷 다섯여섯일곱여덟이요",
+            "공일공에 하나둘셋넷 다섯여섯일곱여덟",
+        ),
+        (
+            "전화번호 공일공 하나 둘 셋 넷 다섯 여섯 일곱 여덟",
+            "공일공 하나 둘 셋 넷 다섯 여섯 일곱 여덟",
+        ),
+        ("연락처 공일공에 칠사이일에 팔팔삼오 입니다", "공일공에 칠사이일에 팔팔삼오"),
+    ],
+)
+def test_native_numerals_and_joining_particles_read_out_after_a_context_word(text, value):
+    assert found(text) == [("PHONE", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열 세고 들어가",  # counting, no context word
+        "둘이서 셋이 넷이 다섯 명이 왔다",
+        "주문번호 공일공 하나 둘 셋 넷 다섯 여섯 일곱 여덟",  # a negative context word
+    ],
+)
+def test_counting_in_native_numerals_is_no_number(text):
+    assert found(text) == []
+
+
 def test_space_grouped_account_needs_its_context_word():
     assert found("계좌는 110 482 339017 이고요") == [("ACCOUNT", "110 482 339017")]
     assert found("참가 인원 110 482 339017 명") == []

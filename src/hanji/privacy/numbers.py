@@ -51,6 +51,19 @@ SPOKEN_PATTERN = (
     rf"[{_SPOKEN_DIGITS}](?<![가-힣].)[{_SPOKEN_DIGITS}]{{2,5}}"
     rf"(?:[ \-][{_SPOKEN_DIGITS}]{{1,6}}){{0,4}}"
 )
+# Native numerals read out as digits ("공일공 하나둘셋넷 …"): a run of nine to sixteen digit
+# words, at least one of them native, not inside a word. Counted only after a number's
+# context word (전화, 계좌, 번호 …): alone, "하나 둘 셋" is counting, not an identifier.
+_NATIVE = ("하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉")
+_NATIVE_VALUE = {w: str(i) for i, w in enumerate(_NATIVE, 1)}
+_DIGIT_WORD = "|".join((*_NATIVE, f"[{_SPOKEN_DIGITS}]"))
+# Groups may also be joined by the particle 에, as read out ("공일공에 칠사이일에 …").
+_WORD_SEP = r"(?:에 ?|[ \-])?"
+NATIVE_PATTERN = (
+    rf"(?<![가-힣])(?:(?:{_DIGIT_WORD}){_WORD_SEP}){{8,15}}(?:{_DIGIT_WORD})"
+    r"(?:(?![가-힣])|(?=[이요에입번]))"
+)
+_NATIVE_HOLD = rf"(?<![가-힣])(?:(?:{_DIGIT_WORD}){_WORD_SEP}){{0,15}}(?:하|다|여|일|아|에)?(?s:.)?"
 # What the stream guard must hold back while it could still grow into a run: the run
 # itself, a dangling separator, and the one character that settles the boundary; or a
 # run of spoken digits.
@@ -59,6 +72,7 @@ NUMBER_HOLD = (
     r"|(?<=\()0[0-9]{0,3}\)?[ \-]?)?[0-9]*(?:[ \-.][0-9]+){0,7}[ \-.]?(?s:.)?"
     rf"|[{_SPOKEN_DIGITS}](?<![가-힣].)[{_SPOKEN_DIGITS}]{{0,5}}"
     rf"(?:[ \-][{_SPOKEN_DIGITS}]{{1,6}}){{0,4}}[ \-]?(?s:.)?"
+    rf"|{_NATIVE_HOLD}"
 )
 _REGION_NAMES = (
     "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
@@ -410,6 +424,44 @@ def find_spoken_numbers(text: str, start: int = 0, spans: Spans | None = None) -
             found = _judge(text, values, seps, s, end)
             if found is not None and (best is None or found.score > best.score):
                 best = new_entity(s, end, found.type, found.score, piece)
+        if best is not None:
+            out.append(best)
+    if _NATIVE_HINT.search(text, start) is not None:
+        out += _native_numbers(text, start, spans, [(e.start, e.end) for e in out])
+    return out
+
+
+_NATIVE_RE = re.compile(NATIVE_PATTERN)
+# A native numeral, or two digit syllables joined by 에: the cheap test before the run regex.
+_NATIVE_HINT = re.compile(
+    rf"하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉|[{_SPOKEN_DIGITS}]에 ?[{_SPOKEN_DIGITS}]"
+)
+_DIGIT_WORD_RE = re.compile(_DIGIT_WORD)
+
+
+def _native_numbers(
+    text: str, start: int, spans: Spans | None, taken: list[tuple[int, int]]
+) -> list[Entity]:
+    """Runs with native numerals, judged as the digits they spell after a context word."""
+    out: list[Entity] = []
+    for m in _NATIVE_RE.finditer(text, start):
+        s, e = m.span()
+        words = _DIGIT_WORD_RE.findall(m.group())
+        if "에" not in m.group() and not any(w in _NATIVE_VALUE for w in words):
+            continue  # Sino-Korean syllables alone: find_spoken_numbers' run
+        if spans is not None:
+            spans.append((s, e))
+        keyword = nearest_keyword(text, s)
+        if keyword is None or keyword == NEGATIVE or any(a < e and s < b for a, b in taken):
+            continue
+        best: Entity | None = None
+        # A trailing 이 may be the particle ("…여덟이요") and is tried without.
+        for cut in (0, 1) if words[-1] == "이" else (0,):
+            used = words[: len(words) - cut]
+            digits = "".join(_NATIVE_VALUE.get(w) or w.translate(_SPOKEN_VALUE) for w in used)
+            found = _judge(text, [digits], "", s, e - cut)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
         if best is not None:
             out.append(best)
     return out
