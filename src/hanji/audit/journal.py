@@ -47,7 +47,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hanji.audit.chain import canonical, parse_iso
+from hanji.audit.chain import parse_iso
 from hanji.audit.log import AuditLog
 from hanji.audit.tables import AuditRecordRow
 
@@ -57,6 +57,11 @@ _SUFFIX = ".journal"
 # Records of a crashed process were stamped at most this long before its journal lines
 # were written (a long stream's record carries its start time).
 _SKEW = timedelta(hours=6)
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    """One journal line: compact JSON (the chain re-encodes it canonically when it appends)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 @dataclass
@@ -103,14 +108,14 @@ class Journal:
 
     def start(self, entry: dict[str, Any], ticket: int) -> None:
         """A response is about to start: ``entry`` is its start line (metadata)."""
-        data = canonical({"kind": "start", **entry}) + b"\n"
+        data = _line({"kind": "start", **entry})
         with self._lock:
             self._open[str(entry["request_id"])] = data
             self._write(data, ticket)
 
     def entry(self, entry: dict[str, Any], ticket: int) -> None:
         """A complete audit entry, queued for the chain under ``ticket``."""
-        data = canonical({"kind": "entry", **entry}) + b"\n"
+        data = _line({"kind": "entry", **entry})
         request_id = entry.get("request_id")
         with self._lock:
             if request_id is not None:
