@@ -401,8 +401,8 @@ def test_client_disconnect_stops_the_backend_stream(
 def test_timeout_mid_stream_ends_with_an_error_event(
     settings: Settings, store: Store, tenant_key: str
 ) -> None:
-    # "다" cannot start a name or a number, so the PII guard passes each piece on at once
-    slow = FakeBackend(pieces=["다"] * 50, delay_s=0.1)
+    # "!" cannot start a name or a number, so the PII guard passes each piece on at once
+    slow = FakeBackend(pieces=["!"] * 50, delay_s=0.1)
     quick = settings.model_copy(update={"request_timeout_s": 0.5})
     with TestClient(create_app(quick, backends=[slow], store=store)) as client:
         response = client.post(
