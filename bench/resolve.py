@@ -24,22 +24,14 @@ sys.path.insert(0, str(ROOT / "src"))
 from hanji.privacy import Entity, detect  # noqa: E402
 from hanji.privacy.detect import resolve  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "privacy"))
+# The old quadratic algorithm: the test's oracle is the bench's baseline.
+from test_privacy_resolve import reference_resolve as quadratic_resolve  # noqa: E402
+
 detect_module = sys.modules["hanji.privacy.detect"]  # `hanji.privacy.detect` is the function
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN = "민서준지현우영수하은도윤예진성호태희"
-
-
-def quadratic_resolve(entities: list[Entity]) -> list[Entity]:
-    kept: list[Entity] = []
-    for e in sorted(entities, key=lambda e: (-e.score, e.start - e.end, e.start)):
-        for k in kept:
-            if e.start < k.end and k.start < e.end:
-                break
-        else:
-            kept.append(e)
-    kept.sort(key=lambda e: e.start)
-    return kept
 
 
 def names_text(size_bytes: int, seed: int = 0) -> str:

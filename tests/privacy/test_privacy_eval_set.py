@@ -1,7 +1,8 @@
 """The labelled evaluation set is well formed, and hanji still scores well on it."""
 
-import json
 from pathlib import Path
+
+from labelled import check_row, load
 
 from hanji.privacy import ENTITY_TYPES, detect
 
@@ -9,23 +10,15 @@ EVAL = Path(__file__).resolve().parents[1] / "data" / "pii_eval.jsonl"
 
 
 def _load() -> list[dict]:
-    return [json.loads(x) for x in EVAL.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return load(EVAL)
 
 
 def test_eval_set_is_well_formed():
     rows = _load()
     assert len(rows) >= 500
-    seen = set()
+    seen: set[str] = set()
     for row in rows:
-        text = row["text"]
-        assert isinstance(text, str) and text
-        last = 0
-        for e in sorted(row["entities"], key=lambda e: e["start"]):
-            assert e["type"] in ENTITY_TYPES
-            assert last <= e["start"] < e["end"] <= len(text)
-            assert text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]]
-            last = e["end"]
-            seen.add(e["type"])
+        seen |= check_row(row)
     assert seen == set(ENTITY_TYPES)
     assert sum(1 for r in rows if not r["entities"]) >= 100  # hard negatives
 

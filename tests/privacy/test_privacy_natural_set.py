@@ -5,17 +5,18 @@ bench/privacy.py to report, never to decide anything.
 """
 
 import importlib.util
-import json
 from pathlib import Path
 
-from hanji.privacy import ENTITY_TYPES, detect
+from labelled import check_row, load
+
+from hanji.privacy import detect
 
 HERE = Path(__file__).resolve().parent
 NATURAL = HERE.parent / "data" / "pii_natural.jsonl"
 
 
 def _load() -> list[dict]:
-    return [json.loads(x) for x in NATURAL.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return load(NATURAL)
 
 
 def test_natural_set_is_well_formed():
@@ -25,13 +26,7 @@ def test_natural_set_is_well_formed():
     assert sum(1 for r in rows if not r["entities"]) * 3 >= len(rows)  # hard negatives
     assert {r["split"] for r in rows} == {"tune", "heldout"}
     for row in rows:
-        text = row["text"]
-        last = 0
-        for e in sorted(row["entities"], key=lambda e: e["start"]):
-            assert e["type"] in ENTITY_TYPES
-            assert last <= e["start"] < e["end"] <= len(text)
-            assert text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]]
-            last = e["end"]
+        check_row(row)
 
 
 def test_natural_set_is_what_the_builder_writes():

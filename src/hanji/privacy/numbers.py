@@ -433,9 +433,7 @@ def find_spoken_numbers(text: str, start: int = 0, spans: Spans | None = None) -
 
 _NATIVE_RE = re.compile(NATIVE_PATTERN)
 # A native numeral, or two digit syllables joined by 에: the cheap test before the run regex.
-_NATIVE_HINT = re.compile(
-    rf"하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉|[{_SPOKEN_DIGITS}]에 ?[{_SPOKEN_DIGITS}]"
-)
+_NATIVE_HINT = re.compile("|".join((*_NATIVE, f"[{_SPOKEN_DIGITS}]에 ?[{_SPOKEN_DIGITS}]")))
 _DIGIT_WORD_RE = re.compile(_DIGIT_WORD)
 
 
