@@ -100,7 +100,7 @@ def test_shared_tokens_per_minute_admits_while_positive_and_charges_after(shared
 
 
 def test_shared_bucket_restarts_when_the_key_limit_changes(shared) -> None:
-    limiter, clock = shared
+    limiter, _ = shared
     for _ in range(2):
         limiter.check_request(_key(rpm=2))
     with pytest.raises(RateLimited):

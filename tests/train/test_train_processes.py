@@ -91,7 +91,9 @@ def _assert_same_run(ref: Path, out: Path) -> None:
 def one_process(toy_model_dir, korean_jsonl, tmp_path) -> Path:
     out = tmp_path / "one"
     cfg = LoopConfig(batch_size=BATCH, progress=False, checkpoint_every=1000, precision="fp32")
-    train_cpt(str(toy_model_dir), [korean_jsonl], out, steps=STEPS, lr=1e-2, seq_len=SEQ, config=cfg)
+    train_cpt(
+        str(toy_model_dir), [korean_jsonl], out, steps=STEPS, lr=1e-2, seq_len=SEQ, config=cfg
+    )
     rows = _rows(out)
     assert rows[0]["processes"] == 1
     return out

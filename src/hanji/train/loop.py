@@ -320,7 +320,9 @@ class Trainer:
         for micro in range(self.cfg.grad_accum):
             # the global micro-batch is a pure function of (seed, step, batch size), whatever
             # the number of processes; each process trains its slice of the rows
-            batch = self.data.batch(summary.steps * self.cfg.grad_accum + micro, self.cfg.batch_size)
+            batch = self.data.batch(
+                summary.steps * self.cfg.grad_accum + micro, self.cfg.batch_size
+            )
             ids, labels, n_learn = self._shard(batch)
             with self._autocast():
                 # summed over this process's tokens and divided by the whole micro-batch's
