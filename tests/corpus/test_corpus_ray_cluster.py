@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -34,8 +36,9 @@ def _port() -> int:
 
 
 @pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[str]:
-    """A head node of our own (own temp dir and port), stopped by signalling only it."""
+def ray_cluster() -> Iterator[tuple[subprocess.Popen, dict[str, str]]]:
+    """A head node of our own (own temp dir, port and auth token), stopped by signalling only
+    it; yields the head process and the environment that reaches it (``RAY_ADDRESS``)."""
     pytest.importorskip("ray")
     ray_bin = Path(sys.executable).with_name("ray")
     if not ray_bin.is_file():
@@ -44,6 +47,9 @@ def ray_cluster() -> Iterator[str]:
     temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
     port = _port()
     address = f"127.0.0.1:{port}"
+    # a token of its own: not ~/.ray/auth_token, which a local ray.init() may have written
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    env.pop("RAY_ADDRESS", None)
     head = subprocess.Popen(
         [
             *(str(ray_bin), "start", "--head", "--block", "--num-cpus", "2"),
@@ -53,18 +59,22 @@ def ray_cluster() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 120
         while True:
             status = subprocess.run(
-                [str(ray_bin), "status", "--address", address], capture_output=True, timeout=60
+                [str(ray_bin), "status", "--address", address],
+                capture_output=True,
+                timeout=60,
+                env=env,
             )
             if status.returncode == 0:
                 break
             assert head.poll() is None and time.monotonic() < deadline, "ray head did not start"
             time.sleep(1)
-        yield address
+        yield head, {**env, "RAY_ADDRESS": address}
     finally:
         # `ray stop` would stop every Ray process on the machine; `ray start --block` stops
         # the processes of its own cluster when it is terminated
@@ -126,12 +136,13 @@ def _figures(out: Path) -> dict:
     return stats
 
 
-def test_ray_cluster_build_matches_local(ray_cluster: str, tmp_path: Path) -> None:
+def test_ray_cluster_build_matches_local(ray_cluster, tmp_path: Path) -> None:
+    _, ray_env = ray_cluster
     data = _inputs(tmp_path / "in")
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    env = {k: v for k, v in ray_env.items() if k != "RAY_ADDRESS"}
     local, remote = tmp_path / "local", tmp_path / "ray"
     _build(_recipe(tmp_path / "local.toml", data, local, "local"), env)
-    _build(_recipe(tmp_path / "ray.toml", data, remote, "ray"), {**env, "RAY_ADDRESS": ray_cluster})
+    _build(_recipe(tmp_path / "ray.toml", data, remote, "ray"), ray_env)
     kept = _kept(local)
     assert 30 <= len(kept) < 51 and not any(i.startswith(("en-", "short-")) for i in kept)
     assert _kept(remote) == kept  # same ids, same text
@@ -139,3 +150,47 @@ def test_ray_cluster_build_matches_local(ray_cluster: str, tmp_path: Path) -> No
     assert a["dropped"] and a["dropped"] == b["dropped"]  # per reason
     assert a["dropped"].get("exact_duplicate", 0) + a["dropped"].get("near_duplicate", 0) >= 6
     assert a == b  # every figure of every step
+
+
+def _busy_worker(head: subprocess.Popen) -> psutil.Process | None:
+    """A Ray worker running a pipeline rank that has started work (its pool has a child)."""
+    for proc in psutil.Process(head.pid).children(recursive=True):
+        try:
+            if "RankWorker.run_for_rank" in " ".join(proc.cmdline()) and proc.children():
+                return proc
+        except psutil.Error:
+            continue
+    return None
+
+
+def test_a_worker_killed_mid_stage_loses_and_duplicates_nothing(
+    ray_cluster, tmp_path: Path
+) -> None:
+    head, ray_env = ray_cluster
+    data = _inputs(tmp_path / "in")
+    local, remote = tmp_path / "local", tmp_path / "ray"
+    env = {k: v for k, v in ray_env.items() if k != "RAY_ADDRESS"}
+    _build(_recipe(tmp_path / "local.toml", data, local, "local"), env)
+    recipe = _recipe(tmp_path / "ray.toml", data, remote, "ray")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "hanji.cli", "corpus", "build", str(recipe), "--no-progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ray_env,
+    )
+    killed = None
+    deadline = time.monotonic() + 300
+    while killed is None and build.poll() is None and time.monotonic() < deadline:
+        worker = _busy_worker(head)
+        if worker is not None:
+            worker.kill()  # SIGKILL, as the OOM killer or a lost node would
+            killed = worker.pid
+        time.sleep(0.05)
+    out, _ = build.communicate(timeout=600)
+    assert killed is not None, "no busy Ray worker was seen to kill"
+    assert build.returncode == 0, out[-4000:]
+    assert "worker died or was killed" in out  # the raylet saw the task's worker die
+    # datatrove resubmitted the dead worker's ranks (no completion marker): same output
+    assert _kept(remote) == _kept(local)  # nothing lost, nothing written twice
+    assert _figures(remote) == _figures(local)
