@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import Float, String, bindparam, case, create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from hanji.tenants.tables import (
@@ -229,6 +229,19 @@ class Store:
         elif self.engine.dialect.name == "postgresql" and _install_pg_change_triggers(self.engine):
             self._changes = _ChangeCounter(self.engine)
         self._buckets = _BucketStatements(self.engine.dialect.name)
+        self._bucket_engine: Engine | None = None
+        if self.engine.dialect.name == "postgresql":
+            # buckets on connections of their own: autocommit (each statement is atomic, one
+            # round trip instead of BEGIN/UPDATE/COMMIT) and no wait for the WAL flush (a
+            # bucket is a minute's allowance, not a record: a crash may forget its last
+            # moves, which only refills it early). A connection the database dropped fails
+            # one statement, which `take_allowance` retries on a fresh one.
+            self._bucket_engine = create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_pre_ping=False,  # a ping per request doubled its cost; see below
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
         keys, tenants = ApiKeyRow.__table__, TenantRow.__table__
         policies = TenantPolicyRow.__table__
         self._auth_query = (
@@ -255,7 +268,14 @@ class Store:
     def close(self) -> None:
         if self._changes is not None:
             self._changes.close()
+        if self._bucket_engine is not None:
+            self._bucket_engine.dispose()
         self.engine.dispose()
+
+    def _bucket_connection(self) -> Any:
+        if self._bucket_engine is not None:
+            return self._bucket_engine.connect()
+        return self.engine.begin()
 
     def auth_changes(self) -> int | None:
         """How many times keys, tenants or policies changed; None where it is not counted.
@@ -507,22 +527,29 @@ class Store:
         ``amount`` 0 only checks for a positive level (tokens/min admission).
         """
         params = {"b_key": key_id, "b_kind": kind, "b_cap": float(capacity), "b_now": now}
+        params["b_amount"] = float(amount)
         stm = self._buckets
-        for _ in range(2):
-            with self.engine.begin() as conn:
-                self._buckets.relax(conn)
-                if amount > 0:
-                    params["b_amount"] = float(amount)
-                    if conn.execute(stm.take, params).first() is not None:
+        resets, broken = 0, 0
+        while True:
+            try:
+                with self._bucket_connection() as conn:
+                    if amount > 0 and conn.execute(stm.take, params).first() is not None:
                         return None
-                row = conn.execute(stm.read, params).first()
-                if row is not None and row.capacity == float(capacity):
-                    level = stm.refill(row, now)
-                    if amount == 0 and level > 0:
-                        return None
-                    return row.capacity, level, max(row.updated, now)
-                conn.execute(stm.reset, params)  # new bucket, or the key's limit changed
-        raise RuntimeError("rate bucket reset twice in a row")  # pragma: no cover
+                    row = conn.execute(stm.read, params).first()
+                    if row is not None and row.capacity == float(capacity):
+                        level = stm.refill(row, now)
+                        if amount == 0 and level > 0:
+                            return None
+                        return row.capacity, level, max(row.updated, now)
+                    conn.execute(stm.reset, params)  # new bucket, or the key's limit changed
+            except DBAPIError as exc:
+                broken += 1
+                if not exc.connection_invalidated or broken > 1:
+                    raise
+                continue  # the database restarted: once more on a fresh connection
+            resets += 1
+            if resets > 1:
+                raise RuntimeError("rate bucket reset twice in a row")  # pragma: no cover
 
     def charge_allowance(
         self, key_id: str, kind: str, capacity: int, amount: float, now: float
@@ -535,18 +562,22 @@ class Store:
             "b_now": now,
             "b_amount": float(amount),
         }
-        with self.engine.begin() as conn:
-            self._buckets.relax(conn)
-            if conn.execute(self._buckets.charge, params).first() is None:
-                conn.execute(self._buckets.reset, params)
-                conn.execute(self._buckets.charge, params)
+        for attempt in range(2):
+            try:
+                with self._bucket_connection() as conn:
+                    if conn.execute(self._buckets.charge, params).first() is None:
+                        conn.execute(self._buckets.reset, params)
+                        conn.execute(self._buckets.charge, params)
+                return
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt:
+                    raise
 
 
 class _BucketStatements:
     """The compiled-once statements of `Store.take_allowance` (portable SQL plus an upsert)."""
 
     def __init__(self, dialect: str) -> None:
-        self.postgresql = dialect == "postgresql"
         t = RateBucketRow.__table__
         now, cap = bindparam("b_now", type_=Float), bindparam("b_cap", type_=Float)
         amount = bindparam("b_amount", type_=Float)
@@ -592,13 +623,6 @@ class _BucketStatements:
             },
             where=t.c.capacity != fresh.excluded.capacity,
         )
-
-    def relax(self, conn: Any) -> None:
-        """PostgreSQL: this transaction commits without waiting for its WAL flush. A bucket
-        is a minute's allowance, not a record: a crash may forget its last moves, which only
-        refills it early, and the request path saves a disk flush."""
-        if self.postgresql:
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
     @staticmethod
     def refill(row: Any, now: float) -> float:
