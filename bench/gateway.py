@@ -306,11 +306,17 @@ def start_litellm(
 
 
 def start_servers(
-    work: Path, procs: list[subprocess.Popen[bytes]], without_standard: bool = False
+    work: Path,
+    procs: list[subprocess.Popen[bytes]],
+    without_standard: bool = False,
+    db: str | None = None,
+    rpm: int | None = None,
 ) -> tuple[int, int, str]:
     """The fake upstream and the gateway in front of it (appended to ``procs``), and a tenant
     key for the gateway: (upstream port, gateway port, key)."""
     env = {**os.environ, "HANJI_HOME": str(work / "home"), "HANJI_PEPPER": secrets.token_hex(32)}
+    if db:
+        env["HANJI_DB"] = db
     me = [sys.executable, __file__, *(["--without-standard"] if without_standard else [])]
     up_port, gw_port = free_port(), free_port()
     procs.append(spawn([*me, "--role", "upstream", "--port", str(up_port)], env, work / "up.log"))
@@ -320,11 +326,11 @@ def start_servers(
     from hanji.tenants.keys import issue_key
     from hanji.tenants.store import Store
 
-    os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER")})
+    os.environ.update({k: env[k] for k in ("HANJI_HOME", "HANJI_PEPPER", "HANJI_DB") if k in env})
     settings = Settings()
     store = Store(settings.db_url)
     store.create_tenant("벤치마크", "general")
-    _, key = issue_key(store, settings.pepper_bytes(), "벤치마크")
+    _, key = issue_key(store, settings.pepper_bytes(), "벤치마크", rpm=rpm)
     store.close()
     upstream_url = f"http://127.0.0.1:{up_port}/v1"
     gateway_cmd = [*me, "--role", "gateway", "--port", str(gw_port), "--upstream", upstream_url]
@@ -345,6 +351,14 @@ def main() -> None:
     )
     parser.add_argument("--litellm", help="path of LiteLLM's `litellm` command, to compare")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument(
+        "--db",
+        help="the gateway's store URL (default: a SQLite file; a PostgreSQL URL "
+        "measures the replicas' shared rate buckets); its tenant tables must be empty",
+    )
+    parser.add_argument(
+        "--rpm", type=int, help="the key's requests/min (never reached: measures the bucket)"
+    )
     args = parser.parse_args()
     if args.role:
         run_role(args)
@@ -353,13 +367,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hanji-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        up_port, gw_port, key = start_servers(work, procs, args.without_standard)
+        up_port, gw_port, key = start_servers(
+            work, procs, args.without_standard, db=args.db, rpm=args.rpm
+        )
         fast = not args.without_standard
         loop = "uvloop" if fast and importlib.util.find_spec("uvloop") else "asyncio"
         http = "httptools" if fast and importlib.util.find_spec("httptools") else "h11"
         print(
             f"cores: {os.cpu_count()}, event loop: {loop}, http: {http}, "
-            f"python {sys.version.split()[0]}, guard and audit on"
+            f"python {sys.version.split()[0]}, guard and audit on, "
+            f"store {'sqlite' if not args.db else args.db.split(':')[0]}, rpm {args.rpm}"
         )
         results = measure("upstream", up_port, "/v1/chat/completions", "none", procs[0].pid)
         results += measure("hanji", gw_port, "/v1/chat/completions", key, procs[1].pid)

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,79 +80,6 @@ def test_bad_tenants_are_refused_with_the_flag_named(
         store.close()
 
 
-def pg_binary(name: str) -> str | None:
-    """On PATH, else where Debian's postgresql package puts it (not on PATH there)."""
-    found = shutil.which(name)
-    if found:
-        return found
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-    )
-    return str(versions[-1]) if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """``HANJI_TEST_POSTGRES_URL``, or a throwaway cluster on a Unix socket when possible."""
-    url = os.environ.get("HANJI_TEST_POSTGRES_URL")
-    if url:
-        yield url
-        return
-    initdb, pg_ctl = pg_binary("initdb"), pg_binary("pg_ctl")
-    if not (initdb and pg_ctl) or importlib.util.find_spec("psycopg") is None:
-        pytest.skip("PostgreSQL binaries or psycopg not installed")
-    base = Path(tempfile.mkdtemp(prefix="hanji-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # postgres refuses to run as root
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser")
-        shutil.chown(base, "postgres")
-        base.chmod(0o755)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", _free_port()
-    try:
-        subprocess.run(
-            [*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
-            check=True,
-            capture_output=True,
-        )
-        options = f"-k {base} -p {port} -c listen_addresses='' -c fsync=off"
-        subprocess.run(
-            [
-                *run_as,
-                pg_ctl,
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(base / "log"),
-                "-w",
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"could not start a PostgreSQL cluster: {exc}")
-    try:
-        yield f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
-    finally:
-        subprocess.run(
-            [*run_as, pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True
-        )
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.mark.slow
 def test_postgresql_life_cycle(postgres_url: str) -> None:
     store = Store(postgres_url)
@@ -208,3 +128,29 @@ def test_postgresql_vault_and_audit(postgres_url: str, tmp_path: Path) -> None:
         AuditBase.metadata.drop_all(store.engine)
         TenantBase.metadata.drop_all(store.engine)
         store.close()
+
+
+@pytest.mark.slow
+def test_postgresql_counts_changes_and_shares_rate_buckets(postgres_url: str) -> None:
+    """Triggers keep `auth_changes` on PostgreSQL too, so gateways may cache keys there; two
+    stores (two replicas) take from one bucket row."""
+    first, second = Store(postgres_url), Store(postgres_url)
+    try:
+        before = second.auth_changes()
+        assert before is not None
+        first.create_tenant("새마을금고", "finance")
+        key, _ = issue_key(first, PEPPER, "새마을금고")
+        after_issue = second.auth_changes()
+        assert after_issue is not None and after_issue > before
+        first.revoke_key(key.id)
+        after_revoke = second.auth_changes()
+        assert after_revoke is not None and after_revoke > after_issue
+        first.set_policy("새마을금고", {})  # a policy change moves it too
+        assert second.auth_changes() > after_revoke  # type: ignore[operator]
+        taken = [s.take_allowance(key.id, "rpm", 3, 1.0, 1000.0) for s in (first, second) * 2]
+        assert taken[:3] == [None, None, None] and taken[3] is not None
+        first.delete_tenant(first.require_tenant("새마을금고").id)
+    finally:
+        TenantBase.metadata.drop_all(first.engine)
+        first.close()
+        second.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from datatrove.executor.base import PipelineExecutor
@@ -104,10 +105,18 @@ def make_executor(
             cpus_per_task=int(os.environ.get("HANJI_SLURM_CPUS", "1")),
             mem_per_cpu_gb=int(os.environ.get("HANJI_SLURM_MEM_GB", "2")),
             job_name=job_name,
-            venv_path=os.environ.get("HANJI_SLURM_VENV"),
+            venv_path=_activate_script(os.environ.get("HANJI_SLURM_VENV")),
             env_command=os.environ.get("HANJI_SLURM_ENV_COMMAND"),
             sbatch_args=json.loads(os.environ.get("HANJI_SLURM_SBATCH", "{}")),
             logging_dir=logging_dir,
             depends=depends,  # type: ignore[arg-type]
         )
     raise CorpusError(f"corpus.executor: unknown executor {kind!r} (local, ray, slurm)")
+
+
+def _activate_script(venv: str | None) -> str | None:
+    """What a Slurm job sources: datatrove writes ``source VENV_PATH``, so a venv folder
+    (``HANJI_SLURM_VENV=$PWD/.venv``) becomes its ``bin/activate``."""
+    if venv and Path(venv).is_dir():
+        return str(Path(venv) / "bin" / "activate")
+    return venv

@@ -21,6 +21,7 @@ from hanji.serve.context import LogSink, RecordSink
 from hanji.serve.gateway import Gateway
 from hanji.serve.guard import PolicyGuard
 from hanji.serve.hooks import Hook, Pipeline
+from hanji.serve.ratelimit import limiter_for
 from hanji.serve.retention import ConversationKeeper, Purger
 from hanji.serve.routes import ROUTES, Route
 from hanji.settings import Settings
@@ -103,6 +104,7 @@ def create_app(
         auth=Authenticator(store, settings.pepper_bytes(), settings.admin_key_value()),
         backends=by_name,
         pipeline=Pipeline(hooks),
+        limiter=limiter_for(store),
         sinks=list(sinks) if sinks is not None else [LogSink()],
         audit=audit,
         vault=vault,

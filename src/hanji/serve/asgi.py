@@ -41,6 +41,7 @@ from hanji.serve.errors import (
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     RequestTimeout,
     ServerError,
     invalid_body,
@@ -312,17 +313,29 @@ class GatewayApp:
         gw.check_audit()
         authorization = header(scope, b"authorization")
         if self._inline_auth:
-            principal = gw.auth.authenticate(authorization)
+            principal, refused = self._admit(authorization)
         else:
-            principal = await run_in_threadpool(gw.auth.authenticate, authorization)
+            principal, refused = await run_in_threadpool(self._admit, authorization)
         ctx.tenant = principal.tenant
         ctx.key = principal.key
-        if principal.key is not None:
-            gw.limiter.check_request(principal.key)
+        if refused is not None:
+            raise refused
         length = header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > gw.settings.max_body_bytes:
             raise self._too_large()
         return principal
+
+    def _admit(self, authorization: str | None) -> tuple[Principal, RateLimited | None]:
+        """The caller, and the 429 if its key is over its requests/min (a database write
+        under shared limits, so in the same thread-pool hop as the key lookup)."""
+        gw = self.gateway
+        principal = gw.auth.authenticate(authorization)
+        if principal.key is not None:
+            try:
+                gw.limiter.check_request(principal.key)
+            except RateLimited as refused:
+                return principal, refused
+        return principal, None
 
     def _unrouted(self, scope: Scope, ctx: RequestContext, found: Found | None) -> Response:
         """405 for a known path, else a redirect to the path without (or with) its last slash."""

@@ -15,7 +15,7 @@ from hanji.serve.context import RecordSink, RequestContext, RequestRecord
 from hanji.serve.errors import ServiceUnavailable, model_not_found
 from hanji.serve.hooks import Pipeline
 from hanji.serve.metrics import Metrics
-from hanji.serve.ratelimit import RateLimiter
+from hanji.serve.ratelimit import RateLimiter, SharedRateLimiter
 from hanji.settings import Settings
 from hanji.tenants.store import Store
 
@@ -32,7 +32,7 @@ class Gateway:
     auth: Authenticator
     backends: Mapping[str, Backend]
     pipeline: Pipeline = field(default_factory=Pipeline)
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    limiter: RateLimiter | SharedRateLimiter = field(default_factory=RateLimiter)
     metrics: Metrics = field(default_factory=Metrics)
     sinks: Sequence[RecordSink] = ()
     audit: AuditWriter | None = None

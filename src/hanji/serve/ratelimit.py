@@ -1,9 +1,14 @@
-"""Per-key limits: requests/min and tokens/min as token buckets in this process.
+"""Per-key limits: requests/min and tokens/min as token buckets.
 
 A bucket holds up to one minute of allowance and refills continuously, so a key may
 burst its whole minute at once and then runs at the steady rate. Token use is known only
 after a generation, so admission asks for a positive balance and the real count is
 charged afterwards (the balance may go negative; the next request then waits).
+
+`RateLimiter` keeps the buckets in this process (one gateway on a SQLite file: no database
+write per request). `SharedRateLimiter` keeps them in the store's `rate_buckets` table,
+one row per key and kind taken by an atomic UPDATE, so several replicas on one PostgreSQL
+share each key's minute (`limiter_for` picks by the store's database).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hanji.serve.errors import RateLimited
-from hanji.tenants.store import ApiKey
+from hanji.tenants.store import ApiKey, Store
 
 
 @dataclass
@@ -85,3 +90,58 @@ class RateLimiter:
         bucket = self._bucket(key.id, "tpm", key.tpm)
         bucket.refill(self._clock())
         bucket.level -= tokens
+
+
+def _refused(key: ApiKey, kind: str, wait: float) -> RateLimited:
+    if kind == "rpm":
+        return RateLimited(
+            f"Rate limit reached: {key.rpm} requests per minute for this key.",
+            retry_after_s=wait,
+        )
+    return RateLimited(
+        f"Rate limit reached: {key.tpm} tokens per minute for this key.",
+        retry_after_s=wait,
+        code="tokens_rate_limit_exceeded",
+    )
+
+
+class SharedRateLimiter:
+    """The same buckets as `RateLimiter`, kept in the database every replica uses.
+
+    Blocking (one UPDATE per admitted request): the gateway calls it off the event loop for
+    a network database. The clock is the wall clock (``time.time``), shared across hosts.
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._clock = clock
+
+    def check_request(self, key: ApiKey) -> None:
+        if key.rpm is None:
+            return
+        full = self._store.take_allowance(key.id, "rpm", key.rpm, 1.0, self._clock())
+        if full is not None:
+            capacity, level, updated = full
+            wait = TokenBucket(capacity, level, updated).take(1.0, updated)
+            raise _refused(key, "rpm", wait)
+
+    def check_tokens(self, key: ApiKey) -> None:
+        if key.tpm is None:
+            return
+        empty = self._store.take_allowance(key.id, "tpm", key.tpm, 0.0, self._clock())
+        if empty is not None:
+            capacity, level, updated = empty
+            wait = TokenBucket(capacity, level, updated).wait_for_positive(updated)
+            raise _refused(key, "tpm", wait)
+
+    def charge_tokens(self, key: ApiKey, tokens: int) -> None:
+        if key.tpm is None or tokens <= 0:
+            return
+        self._store.charge_allowance(key.id, "tpm", key.tpm, float(tokens), self._clock())
+
+
+def limiter_for(store: Store) -> RateLimiter | SharedRateLimiter:
+    """Shared buckets where replicas can share a database (PostgreSQL); else in-process."""
+    if store.engine.dialect.name == "sqlite":
+        return RateLimiter()
+    return SharedRateLimiter(store)

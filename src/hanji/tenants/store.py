@@ -17,14 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from sqlalchemy import bindparam, create_engine, delete, event, select
+from sqlalchemy import Float, String, bindparam, case, create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from hanji.tenants.tables import (
     ApiKeyRow,
     DeletedTenantRow,
+    RateBucketRow,
     TenantBase,
     TenantPolicyRow,
     TenantRow,
@@ -73,6 +74,41 @@ def _install_change_triggers(engine: Engine) -> bool:
                         "BEGIN UPDATE auth_changes SET count = count + 1 WHERE id = 1; END"
                     )
     except OperationalError:
+        return False
+    return True
+
+
+def _install_pg_change_triggers(engine: Engine) -> bool:
+    """PostgreSQL's statement triggers that bump `auth_changes`, like the SQLite ones.
+
+    Checked before written; made under a transaction-scoped advisory lock, so replicas that
+    start together do not race. False if they are missing and cannot be made (no rights).
+    """
+    names = {f"auth_changes_{table}" for table in _WATCHED_TABLES}
+    query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    with engine.connect() as conn:
+        present = set(conn.exec_driver_sql(query).scalars())
+        seeded = conn.exec_driver_sql("SELECT 1 FROM auth_changes WHERE id = 1").first()
+    if names <= present and seeded is not None:
+        return True
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7210531)")  # any fixed number
+            conn.exec_driver_sql(
+                "INSERT INTO auth_changes (id, count) VALUES (1, 0) ON CONFLICT DO NOTHING"
+            )
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE FUNCTION hanji_auth_changes_bump() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN "
+                "UPDATE auth_changes SET count = count + 1 WHERE id = 1; RETURN NULL; END $$"
+            )
+            for table in _WATCHED_TABLES:
+                conn.exec_driver_sql(
+                    f"CREATE OR REPLACE TRIGGER auth_changes_{table} "
+                    f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION hanji_auth_changes_bump()"
+                )
+    except (OperationalError, ProgrammingError):
         return False
     return True
 
@@ -190,6 +226,22 @@ class Store:
             counted = _install_change_triggers(self.engine)
             if counted and parsed.database and parsed.database != ":memory:":
                 self._changes = _ChangeCounter(self.engine)
+        elif self.engine.dialect.name == "postgresql" and _install_pg_change_triggers(self.engine):
+            self._changes = _ChangeCounter(self.engine)
+        self._buckets = _BucketStatements(self.engine.dialect.name)
+        self._bucket_engine: Engine | None = None
+        if self.engine.dialect.name == "postgresql":
+            # buckets on connections of their own: autocommit (each statement is atomic, one
+            # round trip instead of BEGIN/UPDATE/COMMIT) and no wait for the WAL flush (a
+            # bucket is a minute's allowance, not a record: a crash may forget its last
+            # moves, which only refills it early). A connection the database dropped fails
+            # one statement, which `take_allowance` retries on a fresh one.
+            self._bucket_engine = create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_pre_ping=False,  # a ping per request doubled its cost; see below
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
         keys, tenants = ApiKeyRow.__table__, TenantRow.__table__
         policies = TenantPolicyRow.__table__
         self._auth_query = (
@@ -216,13 +268,21 @@ class Store:
     def close(self) -> None:
         if self._changes is not None:
             self._changes.close()
+        if self._bucket_engine is not None:
+            self._bucket_engine.dispose()
         self.engine.dispose()
+
+    def _bucket_connection(self) -> Any:
+        if self._bucket_engine is not None:
+            return self._bucket_engine.connect()
+        return self.engine.begin()
 
     def auth_changes(self) -> int | None:
         """How many times keys, tenants or policies changed; None where it is not counted.
 
         Cheap enough for every request (one primary-key read on a connection of its own);
-        counted for SQLite files, where triggers keep it. None means: do not cache.
+        counted for SQLite files and PostgreSQL, where triggers keep it. None means: do not
+        cache.
         """
         return self._changes.read() if self._changes is not None else None
 
@@ -294,6 +354,8 @@ class Store:
             if row is None:
                 raise StoreError(f"no tenant with id '{tenant_id}'")
             session.add(DeletedTenantRow(id=row.id, name=row.name, deleted_at=datetime.now(UTC)))
+            key_ids = select(ApiKeyRow.id).where(ApiKeyRow.tenant_id == tenant_id)
+            session.execute(delete(RateBucketRow).where(RateBucketRow.key_id.in_(key_ids)))
             keys = session.execute(delete(ApiKeyRow).where(ApiKeyRow.tenant_id == tenant_id))
             session.execute(delete(TenantPolicyRow).where(TenantPolicyRow.tenant_id == tenant_id))
             session.delete(row)
@@ -452,30 +514,171 @@ class Store:
         )
         return tenant, key
 
+    # ------------------------------------------------------------ shared rate limits
+
+    def take_allowance(
+        self, key_id: str, kind: str, capacity: int, amount: float, now: float
+    ) -> tuple[float, float, float] | None:
+        """Refill a key's bucket to ``now`` and take ``amount`` from it, atomically.
+
+        One UPDATE that only matches while the refilled level covers ``amount``: concurrent
+        replicas serialise on the row, and none sees a level another has spent. Returns
+        None when taken, else the bucket's (capacity, level, updated) for the wait.
+        ``amount`` 0 only checks for a positive level (tokens/min admission).
+        """
+        params = {"b_key": key_id, "b_kind": kind, "b_cap": float(capacity), "b_now": now}
+        params["b_amount"] = float(amount)
+        stm = self._buckets
+        resets, broken = 0, 0
+        while True:
+            try:
+                with self._bucket_connection() as conn:
+                    if amount > 0 and conn.execute(stm.take, params).first() is not None:
+                        return None
+                    row = conn.execute(stm.read, params).first()
+                    if row is not None and row.capacity == float(capacity):
+                        level = stm.refill(row, now)
+                        if amount == 0 and level > 0:
+                            return None
+                        return row.capacity, level, max(row.updated, now)
+                    conn.execute(stm.reset, params)  # new bucket, or the key's limit changed
+            except DBAPIError as exc:
+                broken += 1
+                if not exc.connection_invalidated or broken > 1:
+                    raise
+                continue  # the database restarted: once more on a fresh connection
+            resets += 1
+            if resets > 1:
+                raise RuntimeError("rate bucket reset twice in a row")  # pragma: no cover
+
+    def charge_allowance(
+        self, key_id: str, kind: str, capacity: int, amount: float, now: float
+    ) -> None:
+        """Take ``amount`` whatever the level (tokens known after a generation may overdraw)."""
+        params = {
+            "b_key": key_id,
+            "b_kind": kind,
+            "b_cap": float(capacity),
+            "b_now": now,
+            "b_amount": float(amount),
+        }
+        for attempt in range(2):
+            try:
+                with self._bucket_connection() as conn:
+                    if conn.execute(self._buckets.charge, params).first() is None:
+                        conn.execute(self._buckets.reset, params)
+                        conn.execute(self._buckets.charge, params)
+                return
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt:
+                    raise
+
+
+class _BucketStatements:
+    """The compiled-once statements of `Store.take_allowance` (portable SQL plus an upsert)."""
+
+    def __init__(self, dialect: str) -> None:
+        t = RateBucketRow.__table__
+        now, cap = bindparam("b_now", type_=Float), bindparam("b_cap", type_=Float)
+        amount = bindparam("b_amount", type_=Float)
+        elapsed = case((now > t.c.updated, now - t.c.updated), else_=0.0)
+        raw = t.c.level + elapsed * t.c.capacity / 60.0
+        refilled = case((raw > t.c.capacity, t.c.capacity), else_=raw)
+        newer = case((now > t.c.updated, now), else_=t.c.updated)
+        mine = (
+            t.c.key_id == bindparam("b_key", type_=String),
+            t.c.kind == bindparam("b_kind", type_=String),
+            t.c.capacity == cap,
+        )
+        self.take = (
+            update(t)
+            .where(*mine, refilled >= amount)
+            .values(level=refilled - amount, updated=newer)
+            .returning(t.c.level)
+        )
+        self.charge = (
+            update(t)
+            .where(*mine)
+            .values(level=refilled - amount, updated=newer)
+            .returning(t.c.level)
+        )
+        self.read = select(t.c.capacity, t.c.level, t.c.updated).where(*mine[:2])
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        fresh = insert(t).values(
+            key_id=bindparam("b_key", type_=String),
+            kind=bindparam("b_kind", type_=String),
+            capacity=cap,
+            level=cap,
+            updated=now,
+        )
+        self.reset = fresh.on_conflict_do_update(
+            index_elements=[t.c.key_id, t.c.kind],
+            set_={
+                "capacity": fresh.excluded.capacity,
+                "level": fresh.excluded.level,
+                "updated": fresh.excluded.updated,
+            },
+            where=t.c.capacity != fresh.excluded.capacity,
+        )
+
+    @staticmethod
+    def refill(row: Any, now: float) -> float:
+        elapsed = max(now - row.updated, 0.0)
+        return min(row.capacity, row.level + elapsed * row.capacity / 60.0)
+
 
 class _ChangeCounter:
     """Reads `auth_changes` on a DBAPI connection kept apart from the pool, for speed.
 
-    Outside a transaction each read sees the latest commit of any process (WAL).
+    Outside a transaction each read sees the latest commit of any process (SQLite's WAL;
+    PostgreSQL in autocommit). A PostgreSQL connection that broke is opened again on the
+    next read; the failed read answers None (do not cache).
     """
 
     _QUERY = "SELECT count FROM auth_changes WHERE id = 1"
 
     def __init__(self, engine: Engine) -> None:
-        pooled = engine.raw_connection()
-        self._conn = pooled.driver_connection
-        pooled.detach()  # ours for good: never handed to another caller, closed by close()
+        self._engine = engine
         self._lock = threading.Lock()
+        self._conn: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        pooled = self._engine.raw_connection()
+        conn = pooled.driver_connection
+        if self._engine.dialect.name == "postgresql":
+            conn.autocommit = True
+        pooled.detach()  # ours for good: never handed to another caller, closed by close()
+        self._conn = conn
 
     def read(self) -> int | None:
         """The count; None if its row is gone (then triggers count nothing: do not cache)."""
         with self._lock:
-            row = self._conn.execute(self._QUERY).fetchone()
+            try:
+                if self._conn is None:
+                    self._open()
+                row = self._conn.execute(self._QUERY).fetchone()
+            except Exception:
+                if self._engine.dialect.name != "postgresql":
+                    raise
+                self._drop()
+                return None
         return int(row[0]) if row else None
+
+    def _drop(self) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.close()
+        except Exception:  # already broken
+            pass
+        self._conn = None
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._drop()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,4 +1,5 @@
-"""The tenant store's tables: tenants, policy overrides, API keys, deleted ids, change counter.
+"""The tenant store's tables: tenants, policy overrides, API keys, deleted ids, change counter,
+and the rate-limit buckets that gateway replicas share.
 
 The tenants have their own declarative base, like the vault (`hanji.vault.tables`) and the
 audit log (`hanji.audit.tables`): each creates its tables on the one engine it is given.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -78,3 +79,20 @@ class AuthChangesRow(TenantBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RateBucketRow(TenantBase):
+    """One key's token bucket (``kind`` ``rpm`` or ``tpm``), shared by every gateway replica.
+
+    Not watched by the change counter: a bucket moves on every request. ``updated`` is a
+    Unix time in seconds; refill, take and charge are single atomic UPDATEs (see
+    `hanji.tenants.store.Store.take_allowance`).
+    """
+
+    __tablename__ = "rate_buckets"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    capacity: Mapped[float] = mapped_column(Float)
+    level: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)

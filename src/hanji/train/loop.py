@@ -113,10 +113,15 @@ def lr_factor(step: int, spec: StageSpec, min_ratio: float) -> float:
     return min_ratio + (1 - min_ratio) * decay
 
 
-def causal_loss(model: Any, input_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def causal_loss(
+    model: Any, input_ids: torch.Tensor, labels: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     logits = model(input_ids=input_ids).logits
     return torch.nn.functional.cross_entropy(
-        logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100
+        logits.float().reshape(-1, logits.shape[-1]),
+        labels.reshape(-1),
+        ignore_index=-100,
+        reduction=reduction,
     )
 
 
@@ -310,45 +315,63 @@ class Trainer:
         for group in optimizer.param_groups:
             group["lr"] = lr * group.get("lr_scale", 1.0)
         t_step = time.perf_counter()
-        loss_sum, n_tok = 0.0, 0
-        world, rank = self.accel.num_processes, self.accel.process_index
+        loss_sum = torch.zeros((), dtype=torch.float64, device=self.accel.device)
+        n_tok = 0
         for micro in range(self.cfg.grad_accum):
-            # one index per (step, micro-batch, process): each process reads its own batch
-            index = (summary.steps * self.cfg.grad_accum + micro) * world + rank
-            batch = self.data.batch(index, self.cfg.batch_size)
-            ids = batch["input_ids"].to(self.accel.device)
-            labels = batch["labels"].to(self.accel.device)
+            # the global micro-batch is a pure function of (seed, step, batch size), whatever
+            # the number of processes; each process trains its slice of the rows
+            batch = self.data.batch(
+                summary.steps * self.cfg.grad_accum + micro, self.cfg.batch_size
+            )
+            ids, labels, n_learn = self._shard(batch)
             with self._autocast():
-                loss = causal_loss(model, ids, labels)
-            self.accel.backward(loss / self.cfg.grad_accum)
-            loss_sum += loss.item() / self.cfg.grad_accum
-            n_tok += int(ids.numel()) * world
-            domains = batch.get("domains", [])
-            if world > 1:
-                from accelerate.utils import gather_object
-
-                domains = gather_object(domains)
-            for domain in domains:
-                by_domain[domain] += int(ids.shape[1])
+                # summed over this process's tokens and divided by the whole micro-batch's
+                # count, times the world size: the averaging of gradients across processes
+                # (DDP/FSDP) then gives exactly the global token mean of one process
+                total = causal_loss(model, ids, labels, reduction="sum")
+            share = total / max(n_learn, 1)
+            self.accel.backward(share * (self.accel.num_processes / self.cfg.grad_accum))
+            loss_sum += share.detach().double() / self.cfg.grad_accum
+            n_tok += int(batch["input_ids"].numel())
+            for domain in batch.get("domains", []):
+                by_domain[domain] += int(batch["input_ids"].shape[1])
+        if self.accel.num_processes > 1:
+            loss_sum = self.accel.reduce(loss_sum, reduction="sum")
         grad_norm = self.accel.clip_grad_norm_(params, self.cfg.clip_grad)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+        loss = round(float(loss_sum), 5)
         summary.steps += 1
         summary.tokens_seen += n_tok
         summary.tokens_by_domain = dict(by_domain)
-        summary.losses.append({"step": summary.steps, "loss": round(loss_sum, 5)})
+        summary.losses.append({"step": summary.steps, "loss": loss})
         dt = time.perf_counter() - t_step
         return {
             "step": summary.steps,
             "stage": stage_i,
             "kind": spec.kind,
-            "loss": round(loss_sum, 5),
+            "loss": loss,
             "lr": lr,
             "grad_norm": float(grad_norm),
             "tokens": summary.tokens_seen,
             "tokens_per_s": round(n_tok / dt, 1),
             "elapsed": round(time.perf_counter() - t0, 2),
+            "processes": self.accel.num_processes,
         }
+
+    def _shard(self, batch: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """This process's rows of a global batch, and the global count of learned tokens."""
+        world, rank = self.accel.num_processes, self.accel.process_index
+        rows = batch["input_ids"].shape[0]
+        if rows % world:
+            raise ValueError(
+                f"--batch-size {rows} (the global batch) must be a multiple of the "
+                f"{world} processes"
+            )
+        part = slice(rank * rows // world, (rank + 1) * rows // world)
+        n_learn = int((batch["labels"] != -100).sum())
+        ids = batch["input_ids"][part].to(self.accel.device)
+        return ids, batch["labels"][part].to(self.accel.device), n_learn
 
     @torch.no_grad()
     def _eval(self, model: Any, step: int) -> dict[str, float]:
