@@ -295,14 +295,28 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         precision=e.precision,
     )
     model = str(ctx.artifact("train", "model"))
+    from hanji.evaluate.base_cache import default_dir
+
     results = run_suite(
-        model, out, cfg, baseline=ctx.recipe.base_ref() if e.baseline else None, log=ctx.log
+        model,
+        out,
+        cfg,
+        baseline=ctx.recipe.base_ref() if e.baseline else None,
+        log=ctx.log,
+        base_cache=default_dir(),
     )
     from hanji.evaluate.report import write_report
 
     arts = {"dir": str(out), "results": str(out / "results.json")}
     arts.update({k: str(v) for k, v in write_report(out, results).items()})
-    return arts, results.get("delta", {})
+    figures = dict(results.get("delta", {}))
+    if "baseline" in results:
+        base = results["baseline"]
+        figures["base"] = {
+            "cached": base.get("cache", {}).get("hit", False),
+            "seconds": round(base.get("seconds", 0.0), 1),
+        }
+    return arts, figures
 
 
 Run = Callable[[Context], tuple[dict[str, str], dict[str, Any]]]

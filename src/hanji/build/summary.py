@@ -68,6 +68,10 @@ def print_summary(manifest: Manifest, console: Console | None = None) -> None:
     console.print(table)
     for line in training_lines(st["train"].figures if "train" in st else {}):
         console.print(line)
+    base = delta.get("base")
+    if base:
+        how = "read from the cache" if base["cached"] else "computed (cached for the next build)"
+        console.print(f"base model's figures: {how}, {base['seconds']:.1f}s")
     times = Table(title="wall time per stage", show_header=False)
     for name, rec in st.items():
         times.add_row(name, f"{rec.seconds or 0:.1f}s", rec.status)

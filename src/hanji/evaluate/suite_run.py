@@ -242,6 +242,31 @@ def _suite_record(cfg: SuiteConfig) -> dict[str, Any]:
     }
 
 
+def _baseline(
+    ref: str,
+    cfg: SuiteConfig,
+    cache: Path | None,
+    *,
+    log: Callable[[str], None],
+    tasks: list[LoadedTask] | None,
+) -> dict[str, Any]:
+    """The base's figures: from ``cache`` when it holds them, else computed (and stored)."""
+    if cache is None:
+        return evaluate_model(ref, cfg, log=log, tasks=tasks)
+    from hanji.evaluate import base_cache
+
+    t0 = time.perf_counter()
+    key = base_cache.base_key(ref, cfg)
+    found = base_cache.load(cache, key)
+    if found is not None:
+        then = found.get("seconds", 0.0)
+        log(f"{ref}: base figures from the cache ({key}; {then:.0f}s when computed)")
+        return {**found, "seconds": time.perf_counter() - t0, "cache": {"key": key, "hit": True}}
+    figures = evaluate_model(ref, cfg, log=log, tasks=tasks)
+    base_cache.store(cache, key, figures)
+    return {**figures, "cache": {"key": key, "hit": False}}
+
+
 def run_suite(
     model: str,
     out: str | Path,
@@ -249,7 +274,13 @@ def run_suite(
     *,
     baseline: str | None = None,
     log: Callable[[str], None] = lambda _: None,
+    base_cache: Path | None = None,
 ) -> dict[str, Any]:
+    """Evaluate ``model`` (and ``baseline``) under ``cfg``; write ``out/results.json``.
+
+    With ``base_cache`` (a folder), the baseline's figures are read from there when the same
+    base, data and settings were evaluated before on this host (`hanji.evaluate.base_cache`).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tasks = prepare_tasks(cfg) if cfg.tasks else None
@@ -259,7 +290,7 @@ def run_suite(
     }
     results["model"] = evaluate_model(model, cfg, log=log, tasks=tasks)
     if baseline:
-        results["baseline"] = evaluate_model(baseline, cfg, log=log, tasks=tasks)
+        results["baseline"] = _baseline(baseline, cfg, base_cache, log=log, tasks=tasks)
         results["delta"] = _delta(results["model"], results["baseline"])
     summary = Path(model) / "training_summary.json"
     if summary.is_file():
