@@ -69,3 +69,17 @@ def test_without_a_cache_folder_the_base_is_evaluated(setup, tmp_path) -> None:
         res = run_suite(str(model), tmp_path / out, cfg, baseline=str(base))
         assert "cache" not in res["baseline"]
     assert calls.count(str(base)) == 2
+
+
+def test_ticker_logs_at_least_every_thirty_seconds() -> None:
+    """A log file shows the evaluation is alive: a line before a gap would pass 30 s."""
+    now = [0.0]
+    lines: list[str] = []
+    tick = suite_run.ticker(lines.append, "base: held-out BPC", 20, clock=lambda: now[0])
+    for _ in range(20):
+        now[0] += 7.0  # each document takes 7 s
+        tick()
+    assert lines[0] == "base: held-out BPC: 4/20 documents, 28s"
+    stamps = [int(x.rsplit(", ", 1)[1][:-1]) for x in lines]
+    assert all(0 < b - a <= 30 for a, b in zip([0, *stamps], stamps, strict=False))
+    assert 140 - stamps[-1] <= 30

@@ -111,6 +111,11 @@ def test_a_budget_too_small_for_the_warm_up_is_refused(toy_model_dir, tmp_path) 
     with pytest.raises(BudgetError, match=r"budget too small: stage 'full'.* 2\.00 s/step"):
         trainer.run()
     assert not (tmp_path / "d" / "model.safetensors").exists()
+    # a deadline passed while measuring refuses at once, after one step, not four
+    slow = _trainer(toy_model_dir, tmp_path / "d2", cost=30.0, budget_s=20.0, stages=stages)
+    with pytest.raises(BudgetError, match=r"35\.00 s/step, which leaves room for 1 steps"):
+        slow.run()
+    assert slow.data.clock.now == 35.0
 
 
 def test_stages_share_the_budget_by_their_steps(toy_model_dir, tmp_path) -> None:

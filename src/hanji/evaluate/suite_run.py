@@ -89,6 +89,30 @@ def prepare_tasks(cfg: SuiteConfig) -> list[LoadedTask]:
     return loaded
 
 
+def ticker(
+    log: Callable[[str], None],
+    what: str,
+    total: int,
+    *,
+    every: float = 30.0,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Callable[[], None]:
+    """A callback per document that logs ``what: n/total documents, Ns`` at least every
+    ``every`` seconds while documents keep coming (a log file shows the stage is alive)."""
+    start = clock()
+    last = {"line": start, "doc": start, "n": 0}
+
+    def tick() -> None:
+        now = clock()
+        last["n"] += 1
+        took, last["doc"] = now - last["doc"], now
+        if now - last["line"] + took >= every:
+            last["line"] = now
+            log(f"{what}: {last['n']}/{total} documents, {now - start:.0f}s")
+
+    return tick
+
+
 def evaluate_loaded(
     model: Any,
     tok: Any,
@@ -107,7 +131,8 @@ def evaluate_loaded(
     held = load_groups(cfg.heldout, cfg.max_chars)
     if held:
         log(f"{ref}: BPC on {len(held)} held-out documents")
-        res = bits_per_character(model, tok, held, window=cfg.window)
+        tick = ticker(log, f"{ref}: held-out BPC", len(held))
+        res = bits_per_character(model, tok, held, window=cfg.window, progress=tick)
         out["bpc"] = res.bpc
         out["bpc_by_domain"] = res.group_bpc()
         out["heldout_chars"] = res.chars
@@ -118,7 +143,9 @@ def evaluate_loaded(
     unseen = load_groups(cfg.unseen, cfg.max_chars)
     if unseen:
         log(f"{ref}: BPC on {len(unseen)} unseen documents")
-        res = bits_per_character(model, tok, [("unseen", t) for _, t in unseen], window=cfg.window)
+        tick = ticker(log, f"{ref}: unseen BPC", len(unseen))
+        docs = [("unseen", t) for _, t in unseen]
+        res = bits_per_character(model, tok, docs, window=cfg.window, progress=tick)
         out["bpc_unseen"] = res.bpc
         out["chars_per_token_unseen"] = res.chars / max(res.tokens, 1)
     if cfg.probe is not None and Path(cfg.probe).is_file():

@@ -328,7 +328,11 @@ class Trainer:
                     )
                     times.append(clock() - t_step)
                     step += 1
-                    if self._total is None and len(times) == WARMUP_STEPS + MEASURED_STEPS:
+                    measured = len(times) == WARMUP_STEPS + MEASURED_STEPS
+                    late = plan is not None and clock() - t0 >= plan.deadline_s
+                    if self._total is None and (measured or late):
+                        # fixed once: after the measurement, or as soon as the deadline has
+                        # passed (then too small a budget is refused without waiting)
                         self._fix_steps(plan, spec, summary, first, step, times, clock() - t0)
                         bar.set_total(self._total)
                     if self.accel.is_main_process:
@@ -384,8 +388,14 @@ class Trainer:
         return plan
 
     def _fix_steps(self, plan, spec, summary, first, step, times, now) -> None:
-        """Fix a budgeted stage's total from the measured seconds per step, once."""
-        per_step = sum(times[WARMUP_STEPS:]) / MEASURED_STEPS
+        """Fix a budgeted stage's total from the measured seconds per step, once; under
+        several processes from the main one's measurement, so all stop at the same step."""
+        timed = times[WARMUP_STEPS:] or times
+        per_step = sum(timed) / len(timed)
+        if self.accel.num_processes > 1:  # every process takes the main one's figures
+            from accelerate.utils import broadcast_object_list
+
+            per_step, now = broadcast_object_list([per_step, now])
         total = choose_steps(
             kind=spec.kind,
             done=step,
@@ -524,7 +534,7 @@ class _progress:
         if not self.enabled:
             return self
         self.started = self.last_line = self.last_step = self.clock()
-        self.done_here = 0
+        self.done_here, self.printed = 0, self.completed
         if not _is_terminal(self.stream):
             return self
         from rich.progress import (
@@ -570,10 +580,15 @@ class _progress:
         now = self.clock()
         self.done_here += 1
         last_dt, self.last_step = now - self.last_step, now
+        self.fields = (loss, tps)
         # print before the next step would push the gap past `every`
         if self.done_here > 1 and now - self.last_line + last_dt < self.every:
             return
-        self.last_line = now
+        self._line(now)
+
+    def _line(self, now: float) -> None:
+        loss, tps = self.fields
+        self.last_line, self.printed = now, self.completed
         if self.total is None:
             of, remaining = "?", "?"
         else:
@@ -587,9 +602,13 @@ class _progress:
             flush=True,
         )
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+        elif (
+            self.enabled and exc_type is None and self.done_here and self.printed != self.completed
+        ):
+            self._line(self.clock())  # the stage's last step, so a log shows where it ended
 
 
 def _is_terminal(stream: Any) -> bool:
