@@ -180,3 +180,26 @@ def test_schedule_reaches_its_minimum_on_the_last_step(total) -> None:
     factors = [lr_factor(s, spec, 0.1, total) for s in range(total)]
     assert factors[-1] == pytest.approx(0.1)
     assert all(a >= b for a, b in itertools.pairwise(factors[1:]))
+
+
+def test_fused_adamw_takes_the_default_kernels_steps(toy_model_dir) -> None:
+    """The loop's fused AdamW (faster on a CPU) moves the weights as the default one does."""
+    from hanji.train.loop import adamw
+
+    models = [LlamaForCausalLM.from_pretrained(toy_model_dir) for _ in range(2)]
+    fused = adamw(models[0].parameters(), 1e-2, 0.01, "cpu")
+    plain = torch.optim.AdamW(models[1].parameters(), lr=1e-2, weight_decay=0.01, betas=(0.9, 0.95))
+    assert fused.defaults["fused"] and not plain.defaults["fused"]
+    ids = torch.randint(
+        0, models[0].config.vocab_size, (2, 12), generator=torch.Generator().manual_seed(0)
+    )
+    for _ in range(5):
+        for model, opt in zip(models, (fused, plain), strict=True):
+            model(input_ids=ids, labels=ids).loss.backward()
+            opt.step()
+            opt.zero_grad()
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert not torch.equal(
+        models[0].model.norm.weight, torch.ones_like(models[0].model.norm.weight)
+    )

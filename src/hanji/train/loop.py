@@ -144,6 +144,14 @@ def lr_factor(step: int, spec: StageSpec, min_ratio: float, total: int | None = 
     return min_ratio + (1 - min_ratio) * decay
 
 
+def adamw(groups: Any, lr: float, weight_decay: float, device: str) -> torch.optim.AdamW:
+    """AdamW with the fused kernel on a CPU or a CUDA GPU: the same update in one pass over
+    each tensor. On 2 shared CPU cores the update of SmolLM2-135M's parameters took 2.8 s
+    fused against 14.0 s with the default multi-tensor kernel (`bench/train_step.py`)."""
+    fused = {"fused": True} if device in ("cpu", "cuda") else {}
+    return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95), **fused)
+
+
 def causal_loss(model: Any, input_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     logits = model(input_ids=input_ids).logits
     return torch.nn.functional.cross_entropy(
@@ -300,7 +308,7 @@ class Trainer:
             # no decay while only new rows train: decay would move the masked old rows
             decay = 0.0 if spec.kind == "new_embeddings" else self.cfg.weight_decay
             groups = param_groups(model, spec.embedding_lr_scale)
-            optimizer = torch.optim.AdamW(groups, lr=spec.lr, weight_decay=decay, betas=(0.9, 0.95))
+            optimizer = adamw(groups, spec.lr, decay, self.accel.device.type)
             first = start_step if stage_i == start_stage else 0
             if state is not None and first > 0:
                 model.load_state_dict(state["model"])
