@@ -47,6 +47,11 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
         ({"train": {"seq_len": 2}}, "train.seq_len"),
         ({"tokenizer": {"add_tokens": -1}}, "tokenizer.add_tokens"),
         ({"train": {"sft": {"data": "x", "steps": 1, "lr": 1, "foo": 2}}}, "train.sft.foo"),
+        ({"train": {"budget": "6 minutes"}}, "'train.budget': budget '6 minutes' is not a dura"),
+        (
+            {"train": {"stages": [{"kind": "full", "steps": 1, "lr": 1, "budget": "0s"}]}},
+            "'train.stages[0].budget': budget '0s' must be a positive duration",
+        ),
         (
             {
                 "tokenizer": {"enabled": False},

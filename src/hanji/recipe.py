@@ -24,7 +24,15 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hanji.privacy.types import ENTITY_TYPES
 
@@ -33,6 +41,19 @@ SourceDomain = Literal[(*DOMAINS, "auto")]  # type: ignore[valid-type]
 # The identifier types are hanji.privacy's; a recipe names the same ones.
 PiiType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 SourceFormat = Literal["text", "jsonl", "parquet", "csv", "mediawiki", "hf"]
+
+
+def _budget(value: str | None) -> str | None:
+    """A recipe budget: a duration hanji.train reads (45s, 6m, 2h, 1h30m)."""
+    if value is None:
+        return None
+    from hanji.train.budget import parse_duration
+
+    parse_duration(value)
+    return value
+
+
+Budget = Annotated[str | None, AfterValidator(_budget)]
 
 
 class RecipeError(ValueError):
@@ -166,7 +187,7 @@ class StageSection(_Section):
     kind: StageKind
     """What trains: new_embeddings (rows of added tokens), embeddings, full, or lora."""
     steps: int = Field(ge=1)
-    """Optimiser steps of this stage."""
+    """Optimiser steps of this stage; under a ``[train] budget``, its weight in the budget."""
     lr: float = Field(gt=0)
     """Peak learning rate."""
     warmup_steps: int = Field(default=0, ge=0)
@@ -179,6 +200,9 @@ class StageSection(_Section):
     """LoRA alpha (kind = "lora")."""
     embedding_lr_scale: float = Field(default=1.0, gt=0)
     """The embedding matrices train at this multiple of ``lr`` (new rows have most to learn)."""
+    budget: Budget = None
+    """Wall time of this stage (45s, 6m, 2h, 1h30m), out of ``[train] budget`` when that is
+    set: its step count is then fixed from the measured speed."""
 
 
 class SftSection(_Section):
@@ -194,6 +218,8 @@ class SftSection(_Section):
     """Linear warm-up steps."""
     kind: Literal["full", "lora"] = "full"
     """Train every weight, or LoRA adapters merged at the end."""
+    budget: Budget = None
+    """Wall time of SFT (45s, 6m, 2h), out of ``[train] budget`` when that is set."""
 
 
 class TrainSection(_Section):
@@ -217,6 +243,11 @@ class TrainSection(_Section):
     """Share of packed blocks kept out of training and scored at the end of each stage."""
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     """``auto``: bf16 autocast on a GPU with bf16 or a CPU with AMX tiles, else fp32."""
+    budget: Budget = None
+    """Wall time for training (45s, 6m, 2h, 1h30m): shared by the stages (and SFT) in
+    proportion to their ``steps``, unless one names its own ``budget``. After a few steps the
+    loop measures its speed and fixes the step count once, warm-up and decay ending on the
+    last step; a budget too small for the warm-up is refused. None: the ``steps`` as written."""
     stages: list[StageSection] = Field(default_factory=list)
     """Continued pre-training stages in order, one ``[[train.stages]]`` table each."""
     sft: SftSection | None = None

@@ -1,6 +1,7 @@
 """A miniature recipe end to end in seconds: toy model, a few Korean documents."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,36 @@ def test_bad_stage_name_is_a_clear_error(mini_recipe: Path) -> None:
         build(mini_recipe, from_stage="trian", progress=False)
     with pytest.raises(BuildError, match="--only train needs stage 'corpus' done first"):
         build(mini_recipe, only="train", progress=False)
+
+
+@pytest.mark.slow
+def test_mini_build_to_a_budget(mini_recipe: Path, monkeypatch, capfd) -> None:
+    """A real clock end to end: the budget fixes each stage's steps, the summary says what it
+    gave, a log file gets plain progress lines, and a re-run eval reads the base's figures."""
+    from rich.console import Console
+
+    from hanji.build.summary import print_summary
+
+    monkeypatch.setenv("HANJI_CACHE", str(mini_recipe.parent / "cache"))
+    text = mini_recipe.read_text("utf-8").replace("[train]\n", '[train]\nbudget = "20s"\n')
+    mini_recipe.write_text(text, "utf-8")
+    manifest = build(mini_recipe, progress=True)
+    train = manifest.stages["train"].figures
+    plans = train["cpt"]["budget"]
+    assert train["budget_s"] == 20.0 and [p["budget_s"] for p in plans] == [10.0, 10.0]
+    assert all(p["steps"] >= 5 for p in plans)  # more than the 2 + 2 steps the recipe weighs
+    assert train["cpt"]["steps"] == sum(p["steps"] for p in plans)
+    err = capfd.readouterr().err
+    # the stage's first step (its total not fixed yet), then its last
+    assert re.search(r"cpt 2/2 full: step 1/\? loss [\d.]+ [\d,]+ tok/s elapsed \w+ remaining", err)
+    steps = plans[1]["steps"]
+    assert re.search(rf"cpt 2/2 full: step {steps}/{steps} loss .* remaining 0s", err)
+    assert manifest.stages["eval"].figures["base"]["cached"] is False
+
+    manifest = build(mini_recipe, progress=False, from_stage="eval")
+    assert manifest.stages["eval"].figures["base"]["cached"] is True
+    console = Console(record=True, width=200)
+    print_summary(manifest, console)
+    printed = " ".join(console.export_text().split())
+    assert f"cpt: {train['cpt']['steps']} steps in" in printed and "the budget gave" in printed
+    assert "base model's figures: read from the cache" in printed

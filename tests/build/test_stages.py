@@ -128,3 +128,61 @@ def test_tokenizer_stage_takes_new_words_and_domain_terms_as_must_have(
     monkeypatch.setattr(hanji.tokenizer.stats, "tokenizer_stats", lambda *a: Stats())
     stages.run_tokenizer(ctx)
     assert seen["must_have"] == ["갓생", "점메추", "치수선"]
+
+
+def _train_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, train: dict) -> dict:
+    recipe = parse_recipe({"train": train}, path=tmp_path / "r.toml")
+    manifest = Manifest(tmp_path / "run" / "manifest.json", "r", "r.toml")
+    manifest.stages["corpus"] = StageRecord(status="done", artifacts={"shards": "s"})
+    manifest.stages["tokenizer"] = StageRecord(status="done", artifacts={"model": "t"})
+    ctx = stages.Context(recipe, tmp_path / "run", manifest, log=lambda _: None)
+    seen: dict[str, Any] = {}
+
+    def fake_train(kind: str):
+        def run(model: str, data: Any, out: Path, **kw: Any) -> Any:
+            from hanji.train.loop import Summary
+
+            seen[kind] = kw
+            return Summary(kind=kind, steps=5, seconds=100.0)
+
+        return run
+
+    import hanji.train
+    import hanji.train.data
+
+    monkeypatch.setattr(hanji.train, "train_cpt", fake_train("cpt"))
+    monkeypatch.setattr(hanji.train, "train_sft", fake_train("sft"))
+    monkeypatch.setattr(hanji.train.data, "find_mixture", lambda _: None)
+    seen["figures"] = stages.run_train(ctx)[1]
+    return seen
+
+
+def test_train_budget_is_shared_by_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "chat.jsonl").write_text("", "utf-8")
+    seen = _train_calls(
+        tmp_path,
+        monkeypatch,
+        {
+            "budget": "10m",
+            "stages": [
+                {"kind": "new_embeddings", "steps": 1, "lr": 1e-3},
+                {"kind": "full", "steps": 2, "lr": 1e-4, "budget": "2m"},
+                {"kind": "full", "steps": 3, "lr": 1e-4},
+            ],
+            "sft": {"data": "chat.jsonl", "steps": 4, "lr": 1e-5},
+        },
+    )
+    # 600 s less the stage that names its own 120 s, by weights 1 : 3 : 4
+    assert [s.budget_s for s in seen["cpt"]["stages"]] == [60.0, 120.0, 180.0]
+    # SFT takes what the CPT stages left (they reported 100 s)
+    assert seen["sft"]["budget_s"] == 500.0
+    assert seen["figures"]["budget_s"] == 600.0
+    assert seen["figures"]["cpt"]["precision"] == "fp32"
+
+
+def test_without_a_budget_the_steps_stand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _train_calls(
+        tmp_path, monkeypatch, {"stages": [{"kind": "full", "steps": 7, "lr": 1e-4}]}
+    )
+    (stage,) = seen["cpt"]["stages"]
+    assert stage.steps == 7 and stage.budget_s is None and "budget_s" not in seen["figures"]

@@ -57,3 +57,11 @@ def test_shipped_accelerate_configs_parse() -> None:
         assert cfg["mixed_precision"] == "bf16" and cfg["num_processes"] >= 1, path
         if cfg["distributed_type"] == "FSDP":
             assert cfg["fsdp_config"]["fsdp_use_orig_params"] is True, path  # frozen params
+
+
+def test_a_bad_budget_is_refused_by_name(toy_model_dir, korean_jsonl, tmp_path) -> None:
+    args = ["train", "cpt", "--model", str(toy_model_dir), "--data", str(korean_jsonl)]
+    args += ["--out", str(tmp_path / "o"), "--budget", "ten minutes"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "budget 'ten minutes' is not a duration" in " ".join(result.output.split())

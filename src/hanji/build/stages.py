@@ -175,6 +175,7 @@ def run_tokenizer(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
 
 def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     from hanji.train import LoopConfig, StageSpec, train_cpt, train_sft
+    from hanji.train.budget import parse_duration, split_budget
     from hanji.train.data import find_mixture
 
     tr = ctx.recipe.train
@@ -192,6 +193,16 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         precision=tr.precision,
     )
     figures: dict[str, Any] = {}
+    # [train] budget: shared by the stages and SFT by their steps, unless one names its own
+    total = parse_duration(tr.budget) if tr.budget else None
+    parts = [*tr.stages, *([tr.sft] if tr.sft else [])]
+    allotted = split_budget(
+        total,
+        [p.steps for p in parts],
+        [parse_duration(p.budget) if p.budget else None for p in parts],
+    )
+    if total is not None:
+        figures["budget_s"] = total
     if tr.stages:
         stages = [
             StageSpec(
@@ -203,8 +214,9 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
                 s.lora_r,
                 s.lora_alpha,
                 s.embedding_lr_scale,
+                budget_s=allotted[i],
             )
-            for s in tr.stages
+            for i, s in enumerate(tr.stages)
         ]
         inputs = _training_inputs(ctx)
         mixture = find_mixture([str(ctx.artifact("corpus", "shards"))])
@@ -219,15 +231,15 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
             probabilities=mixture,
             resume=True,
         )
-        figures["cpt"] = {
-            "steps": summary.steps,
-            "tokens": summary.tokens_seen,
-            "seconds": round(summary.seconds, 1),
-            "final_loss": summary.losses[-1]["loss"] if summary.losses else None,
-        }
+        figures["cpt"] = _train_figures(summary)
+        figures["cpt"]["final_loss"] = summary.losses[-1]["loss"] if summary.losses else None
         start = str(cpt_out)
     if tr.sft:
         sft_data = ctx.paths([tr.sft.data])
+        sft_budget = allotted[-1]
+        if total is not None and tr.sft.budget is None and "cpt" in figures:
+            # what the CPT stages left (or overran) goes to SFT: the run keeps its budget
+            sft_budget = max(total - figures["cpt"]["seconds"], 1.0)
         summary = train_sft(
             start,
             sft_data,
@@ -238,13 +250,30 @@ def run_train(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
             kind=tr.sft.kind,
             config=cfg,
             resume=True,
+            budget_s=sft_budget,
         )
-        figures["sft"] = {"steps": summary.steps, "seconds": round(summary.seconds, 1)}
+        figures["sft"] = _train_figures(summary)
         if (ctx.run_dir / "cpt").exists():
             shutil.rmtree(ctx.run_dir / "cpt")  # the SFT output supersedes it
     if not tr.stages and not tr.sft:
         raise ValueError("[train] has neither stages nor sft: nothing to train")
     return {"model": str(final)}, figures
+
+
+def _train_figures(summary: Any) -> dict[str, Any]:
+    """Steps, tokens, seconds and precision of a training run, and what its budget chose."""
+    out: dict[str, Any] = {
+        "steps": summary.steps,
+        "tokens": summary.tokens_seen,
+        "seconds": round(summary.seconds, 1),
+        "precision": "bf16" if summary.dtype == "bfloat16" else "fp32",
+    }
+    if summary.schedule:
+        out["budget"] = [
+            {k: p[k] for k in ("budget_s", "steps", "seconds_per_step", "first_step_s")}
+            for p in summary.schedule
+        ]
+    return out
 
 
 def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
@@ -266,14 +295,28 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
         precision=e.precision,
     )
     model = str(ctx.artifact("train", "model"))
+    from hanji.evaluate.base_cache import default_dir
+
     results = run_suite(
-        model, out, cfg, baseline=ctx.recipe.base_ref() if e.baseline else None, log=ctx.log
+        model,
+        out,
+        cfg,
+        baseline=ctx.recipe.base_ref() if e.baseline else None,
+        log=ctx.log,
+        base_cache=default_dir(),
     )
     from hanji.evaluate.report import write_report
 
     arts = {"dir": str(out), "results": str(out / "results.json")}
     arts.update({k: str(v) for k, v in write_report(out, results).items()})
-    return arts, results.get("delta", {})
+    figures = dict(results.get("delta", {}))
+    if "baseline" in results:
+        base = results["baseline"]
+        figures["base"] = {
+            "cached": base.get("cache", {}).get("hit", False),
+            "seconds": round(base.get("seconds", 0.0), 1),
+        }
+    return arts, figures
 
 
 Run = Callable[[Context], tuple[dict[str, str], dict[str, Any]]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -10,6 +12,27 @@ from hanji.build.manifest import Manifest
 
 def _pct(x: float) -> str:
     return f"{x:+.1%}"
+
+
+def training_lines(figures: dict[str, Any]) -> list[str]:
+    """What training ran: steps, precision, and what the budget gave (two users on different
+    hosts compare their results by these)."""
+    lines = []
+    for part in ("cpt", "sft"):
+        fig = figures.get(part)
+        if not fig:
+            continue
+        precision = fig.get("precision", "?")
+        line = f"{part}: {fig['steps']} steps in {fig['seconds']:.0f}s, {precision}"
+        plans = [p for p in fig.get("budget", []) if p.get("steps")]
+        if plans:
+            chosen = " + ".join(
+                f"{p['steps']} steps for {p['budget_s']:.0f}s at {p['seconds_per_step']:.2f} s/step"
+                for p in plans
+            )
+            line += f"; the budget gave {chosen}"
+        lines.append(line)
+    return lines
 
 
 def print_summary(manifest: Manifest, console: Console | None = None) -> None:
@@ -43,6 +66,12 @@ def print_summary(manifest: Manifest, console: Console | None = None) -> None:
             f"{(d['new'] - d['base']) * 100:+.1f} pts",
         )
     console.print(table)
+    for line in training_lines(st["train"].figures if "train" in st else {}):
+        console.print(line)
+    base = delta.get("base")
+    if base:
+        how = "read from the cache" if base["cached"] else "computed (cached for the next build)"
+        console.print(f"base model's figures: {how}, {base['seconds']:.1f}s")
     times = Table(title="wall time per stage", show_header=False)
     for name, rec in st.items():
         times.add_row(name, f"{rec.seconds or 0:.1f}s", rec.status)

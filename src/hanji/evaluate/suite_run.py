@@ -89,6 +89,30 @@ def prepare_tasks(cfg: SuiteConfig) -> list[LoadedTask]:
     return loaded
 
 
+def ticker(
+    log: Callable[[str], None],
+    what: str,
+    total: int,
+    *,
+    every: float = 30.0,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Callable[[], None]:
+    """A callback per document that logs ``what: n/total documents, Ns`` at least every
+    ``every`` seconds while documents keep coming (a log file shows the stage is alive)."""
+    start = clock()
+    last = {"line": start, "doc": start, "n": 0}
+
+    def tick() -> None:
+        now = clock()
+        last["n"] += 1
+        took, last["doc"] = now - last["doc"], now
+        if now - last["line"] + took >= every:
+            last["line"] = now
+            log(f"{what}: {last['n']}/{total} documents, {now - start:.0f}s")
+
+    return tick
+
+
 def evaluate_loaded(
     model: Any,
     tok: Any,
@@ -107,7 +131,8 @@ def evaluate_loaded(
     held = load_groups(cfg.heldout, cfg.max_chars)
     if held:
         log(f"{ref}: BPC on {len(held)} held-out documents")
-        res = bits_per_character(model, tok, held, window=cfg.window)
+        tick = ticker(log, f"{ref}: held-out BPC", len(held))
+        res = bits_per_character(model, tok, held, window=cfg.window, progress=tick)
         out["bpc"] = res.bpc
         out["bpc_by_domain"] = res.group_bpc()
         out["heldout_chars"] = res.chars
@@ -118,7 +143,9 @@ def evaluate_loaded(
     unseen = load_groups(cfg.unseen, cfg.max_chars)
     if unseen:
         log(f"{ref}: BPC on {len(unseen)} unseen documents")
-        res = bits_per_character(model, tok, [("unseen", t) for _, t in unseen], window=cfg.window)
+        tick = ticker(log, f"{ref}: unseen BPC", len(unseen))
+        docs = [("unseen", t) for _, t in unseen]
+        res = bits_per_character(model, tok, docs, window=cfg.window, progress=tick)
         out["bpc_unseen"] = res.bpc
         out["chars_per_token_unseen"] = res.chars / max(res.tokens, 1)
     if cfg.probe is not None and Path(cfg.probe).is_file():
@@ -242,6 +269,31 @@ def _suite_record(cfg: SuiteConfig) -> dict[str, Any]:
     }
 
 
+def _baseline(
+    ref: str,
+    cfg: SuiteConfig,
+    cache: Path | None,
+    *,
+    log: Callable[[str], None],
+    tasks: list[LoadedTask] | None,
+) -> dict[str, Any]:
+    """The base's figures: from ``cache`` when it holds them, else computed (and stored)."""
+    if cache is None:
+        return evaluate_model(ref, cfg, log=log, tasks=tasks)
+    from hanji.evaluate import base_cache
+
+    t0 = time.perf_counter()
+    key = base_cache.base_key(ref, cfg)
+    found = base_cache.load(cache, key)
+    if found is not None:
+        then = found.get("seconds", 0.0)
+        log(f"{ref}: base figures from the cache ({key}; {then:.0f}s when computed)")
+        return {**found, "seconds": time.perf_counter() - t0, "cache": {"key": key, "hit": True}}
+    figures = evaluate_model(ref, cfg, log=log, tasks=tasks)
+    base_cache.store(cache, key, figures)
+    return {**figures, "cache": {"key": key, "hit": False}}
+
+
 def run_suite(
     model: str,
     out: str | Path,
@@ -249,7 +301,13 @@ def run_suite(
     *,
     baseline: str | None = None,
     log: Callable[[str], None] = lambda _: None,
+    base_cache: Path | None = None,
 ) -> dict[str, Any]:
+    """Evaluate ``model`` (and ``baseline``) under ``cfg``; write ``out/results.json``.
+
+    With ``base_cache`` (a folder), the baseline's figures are read from there when the same
+    base, data and settings were evaluated before on this host (`hanji.evaluate.base_cache`).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tasks = prepare_tasks(cfg) if cfg.tasks else None
@@ -259,7 +317,7 @@ def run_suite(
     }
     results["model"] = evaluate_model(model, cfg, log=log, tasks=tasks)
     if baseline:
-        results["baseline"] = evaluate_model(baseline, cfg, log=log, tasks=tasks)
+        results["baseline"] = _baseline(baseline, cfg, base_cache, log=log, tasks=tasks)
         results["delta"] = _delta(results["model"], results["baseline"])
     summary = Path(model) / "training_summary.json"
     if summary.is_file():

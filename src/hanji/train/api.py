@@ -111,6 +111,7 @@ def train_sft(
     kind: str = "full",
     config: LoopConfig | None = None,
     resume: bool = False,
+    budget_s: float | None = None,
 ) -> Summary:
     from hanji.modeling import load_tokenizer
 
@@ -121,7 +122,7 @@ def train_sft(
     source = ChatSource(
         load_conversations(list(data)), tokenizer, seq_len=seq_len, seed=config.seed
     )
-    stage = StageSpec(kind, steps, lr, warmup_steps=max(steps // 20, 0))
+    stage = StageSpec(kind, steps, lr, warmup_steps=max(steps // 20, 0), budget_s=budget_s)
     extra = {VOCAB_RECORD: Path(model_ref) / VOCAB_RECORD}
     trainer = Trainer(
         kind="sft",

@@ -15,9 +15,12 @@ console = Console(stderr=True)
 def _run(command: str, /, **kw: Any) -> None:
     from hanji.modeling import ModelResolutionError
     from hanji.train import LoopConfig, train_cpt, train_sft
+    from hanji.train.budget import parse_duration
 
     try:
+        budget = kw.pop("budget")
         cfg = LoopConfig(
+            budget_s=parse_duration(budget) if budget else None,
             batch_size=kw.pop("batch_size"),
             grad_accum=kw.pop("grad_accum"),
             seed=kw.pop("seed"),
@@ -36,6 +39,13 @@ def _run(command: str, /, **kw: Any) -> None:
         f"{command} {state}: {summary.steps} steps, {summary.tokens_seen:,} tokens, "
         f"last loss {last:.4f}, {summary.seconds:.0f}s on {summary.device} ({summary.dtype})"
     )
+    for plan in summary.schedule:
+        if plan["steps"] is not None:
+            console.print(
+                f"  stage {plan['stage'] + 1}: the budget of {plan['budget_s']:.0f}s gave "
+                f"{plan['steps']} steps at {plan['seconds_per_step']:.2f} s/step "
+                f"(first step {plan['first_step_s']:.2f}s)"
+            )
 
 
 COMMON = dict(
@@ -50,6 +60,12 @@ COMMON = dict(
     resume=typer.Option(False, "--resume", help="continue from the last checkpoint in --out"),
     precision=typer.Option(
         "auto", "--precision", help="auto (bf16 on a bf16 GPU or an AMX CPU, else fp32), fp32, bf16"
+    ),
+    budget=typer.Option(
+        None,
+        "--budget",
+        help="wall time for the run (45s, 6m, 2h, 1h30m): --steps become weights and the "
+        "step count is fixed from the measured speed",
     ),
 )
 
@@ -69,6 +85,7 @@ def cpt(
     checkpoint_every: int = COMMON["checkpoint_every"],
     resume: bool = COMMON["resume"],
     precision: str = COMMON["precision"],
+    budget: str | None = COMMON["budget"],
 ) -> None:
     """Continued pre-training; an expanded vocabulary trains its new rows first (EEVE)."""
     _run(
@@ -86,6 +103,7 @@ def cpt(
         checkpoint_every=checkpoint_every,
         resume=resume,
         precision=precision,
+        budget=budget,
     )
 
 
@@ -104,6 +122,7 @@ def sft(
     checkpoint_every: int = COMMON["checkpoint_every"],
     resume: bool = COMMON["resume"],
     precision: str = COMMON["precision"],
+    budget: str | None = COMMON["budget"],
     lora: bool = typer.Option(False, "--lora", help="train LoRA adapters (merged at the end)"),
 ) -> None:
     """Supervised fine-tuning on chat data; loss on assistant tokens only."""
@@ -122,5 +141,6 @@ def sft(
         checkpoint_every=checkpoint_every,
         resume=resume,
         precision=precision,
+        budget=budget,
         kind="lora" if lora else "full",
     )
