@@ -349,6 +349,8 @@ class GatewayApp:
                 raise invalid
             if found is not None:
                 ctx.path_params = found.params
+            if route.body is None:
+                ctx.query_string = scope.get("query_string", b"")
             return reply(await route.handler(body, ctx, self.gateway))
         except APIError as err:
             ctx.error_code = err.code

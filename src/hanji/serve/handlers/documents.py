@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from urllib.parse import parse_qs
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hanji.search.chunk import Chunking
-from hanji.search.service import Documents, FileInfo, SearchNotFound, StoreFileInfo, StoreInfo
+from hanji.search.service import (
+    STATUSES,
+    Documents,
+    FileInfo,
+    SearchNotFound,
+    StoreFileInfo,
+    StoreInfo,
+)
 from hanji.serve.context import RequestContext
 from hanji.serve.errors import InvalidRequest, NotFound, ServiceUnavailable
 from hanji.serve.gateway import Gateway
@@ -130,7 +138,7 @@ async def upload_file(body: FileUploadRequest, ctx: RequestContext, gw: Gateway)
 
 
 async def list_files(body: None, ctx: RequestContext, gw: Gateway) -> FileList:
-    files = await run(service(gw).list_files, tenant_id(ctx))
+    files = await run(service(gw).list_files, tenant_id(ctx), query_value(ctx, "purpose"))
     ctx.decisions["count"] = len(files)
     data = [file_object(f) for f in files]
     return FileList(
@@ -232,9 +240,17 @@ async def add_store_file(
     return store_file_object(info)
 
 
+def query_value(ctx: RequestContext, name: str) -> str | None:
+    values = parse_qs(ctx.query_string.decode("latin-1")).get(name)
+    return values[-1] if values else None
+
+
 async def list_store_files(body: None, ctx: RequestContext, gw: Gateway) -> VectorStoreFileList:
     store_id = ctx.path_params["vector_store_id"]
-    files = await run(service(gw).list_store_files, tenant_id(ctx), store_id)
+    status = query_value(ctx, "filter")
+    if status is not None and status not in STATUSES:
+        raise InvalidRequest(f"filter must be one of {', '.join(STATUSES)}.", param="filter")
+    files = await run(service(gw).list_store_files, tenant_id(ctx), store_id, status)
     data = [store_file_object(f) for f in files]
     return VectorStoreFileList(
         data=data, first_id=data[0].id if data else None, last_id=data[-1].id if data else None
