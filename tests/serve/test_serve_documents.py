@@ -374,3 +374,17 @@ def test_ingestion_answers_in_progress_when_it_takes_longer_than_the_wait(
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert oa.vector_stores.search(vs.id, query="상환").data
+
+
+def test_the_upload_takes_a_multipart_form_with_a_file(client: TestClient, tenant_key: str) -> None:
+    auth = {"Authorization": f"Bearer {tenant_key}"}
+    as_json = client.post("/v1/files", json={"purpose": "assistants"}, headers=auth)
+    assert (
+        as_json.status_code == 400 and "multipart/form-data" in as_json.json()["error"]["message"]
+    )
+    no_file = client.post("/v1/files", files={"purpose": (None, "assistants")}, headers=auth)
+    assert no_file.status_code == 400 and no_file.json()["error"]["param"] == "file"
+    wrong = client.post(
+        "/v1/files", files={"file": ("a.txt", b"x")}, data={"purpose": "fine-tune"}, headers=auth
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "purpose"
