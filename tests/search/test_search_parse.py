@@ -23,7 +23,10 @@ def test_text_in_utf8_and_cp949() -> None:
 
 
 def test_html_json_jsonl() -> None:
-    html = f"<html><head><title>x</title><script>var a='비밀';</script></head><body><p>{BODY}</p><div>둘째&nbsp;줄</div></body></html>"
+    html = (
+        "<html><head><title>x</title><script>var a='비밀';</script></head>"
+        f"<body><p>{BODY}</p><div>둘째&nbsp;줄</div></body></html>"
+    )
     text = parse("a.html", html.encode())
     assert BODY in text and "둘째" in text and "비밀" not in text
     data = {"title": "규정", "items": [{"body": BODY}, 3]}
@@ -83,11 +86,14 @@ def hwpx(
 
 def section(*paragraphs: str) -> str:
     body = "".join(f"<hp:p><hp:run><hp:t>{p}</hp:t></hp:run></hp:p>" for p in paragraphs)
-    return f'<?xml version="1.0" encoding="UTF-8"?><hs:sec xmlns:hs="x" xmlns:hp="{HP}">{body}</hs:sec>'
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    return f'{head}<hs:sec xmlns:hs="x" xmlns:hp="{HP}">{body}</hs:sec>'
 
 
 def test_hwpx_sections_in_manifest_order_with_tables() -> None:
-    cell = f"<hp:p><hp:run><hp:tbl><hp:tr><hp:tc><hp:subList><hp:p><hp:run><hp:t>표 안의 글</hp:t></hp:run></hp:p></hp:subList></hp:tc></hp:tr></hp:tbl></hp:run></hp:p>"
+    inner = "<hp:p><hp:run><hp:t>표 안의 글</hp:t></hp:run></hp:p>"
+    table = f"<hp:tbl><hp:tr><hp:tc><hp:subList>{inner}</hp:subList></hp:tc></hp:tr></hp:tbl>"
+    cell = f"<hp:p><hp:run>{table}</hp:run></hp:p>"
     second = section("제2조 둘째 구역").replace("</hs:sec>", cell + "</hs:sec>")
     data = hwpx({"section0.xml": section(BODY, "제1조의2"), "section1.xml": second})
     assert parse("규정.hwpx", data).split("\n") == [
@@ -170,5 +176,5 @@ def test_filters() -> None:
     assert matches(spec, {"부서": "여신", "연도": 2020, "등급": "A"})
     assert not matches(spec, {"부서": "수신", "연도": 2025})
     assert not matches(spec, {"부서": "여신", "연도": "2025"})  # types differ: no match
-    with pytest.raises(ValueError, match="filters.filters\\[0\\].type"):
+    with pytest.raises(ValueError, match=r"filters\.filters\[0\]\.type"):
         check_filter({"type": "and", "filters": [{"type": "like", "key": "a", "value": 1}]})

@@ -19,7 +19,7 @@ import openai
 import pytest
 from serve_fakes import FakeBackend
 from starlette.testclient import TestClient
-from test_serve_confidential import EverythingFormatter, leaks  # noqa: F401 (fixtures' helpers)
+from test_serve_confidential import EverythingFormatter, leaks
 
 from hanji.audit.log import AuditLog
 from hanji.serve.app import create_app
@@ -301,7 +301,7 @@ def test_a_canary_in_a_file_is_nowhere_in_clear(
         } <= routes
         searched = [r for r in audit if r.get("route", "").endswith("/search")]
         assert searched[0]["decisions"]["results"] == 1 and "search_ms" in searched[0]["decisions"]
-        uploaded = [r for r in audit if r.get("route") == "/v1/files"][0]["decisions"]
+        uploaded = next(r for r in audit if r.get("route") == "/v1/files")["decisions"]
         assert uploaded == {"file_id": file_id, "bytes": len(text.encode())}
     finally:
         root.removeHandler(handler)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import parse_qs
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from hanji.search.chunk import Chunking
 from hanji.search.service import (
