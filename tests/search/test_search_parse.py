@@ -6,6 +6,7 @@ import io
 import json
 import unicodedata
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,16 @@ def test_filters() -> None:
     assert not matches(spec, {"부서": "여신", "연도": "2025"})  # types differ: no match
     with pytest.raises(ValueError, match=r"filters\.filters\[0\]\.type"):
         check_filter({"type": "and", "filters": [{"type": "like", "key": "a", "value": 1}]})
+
+
+def test_hwp_that_is_not_an_ole_file_fails_and_is_never_taken_for_a_path(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("서버의 비밀 파일", encoding="utf-8")
+    for data in (str(secret).encode(), b"HWP Document File" * 200):
+        with pytest.raises(ParseError, match="not an HWP 5.0 file"):
+            parse("문서.hwp", data)
+    broken = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)  # OLE magic, nothing behind it
+    with pytest.raises(ParseError, match="HWP: the document could not be read"):
+        parse("문서.hwp", broken)
