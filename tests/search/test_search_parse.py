@@ -187,7 +187,7 @@ def test_hwp_that_is_not_an_ole_file_fails_and_is_never_taken_for_a_path(
     secret = tmp_path / "secret.txt"
     secret.write_text("서버의 비밀 파일", encoding="utf-8")
     for data in (str(secret).encode(), b"HWP Document File" * 200):
-        with pytest.raises(ParseError, match="not an HWP 5.0 file"):
+        with pytest.raises(ParseError, match=r"not an HWP 5\.0 file"):
             parse("문서.hwp", data)
     broken = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)  # OLE magic, nothing behind it
     with pytest.raises(ParseError, match="HWP: the document could not be read"):
