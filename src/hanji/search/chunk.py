@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from hanji.search.terms import analyse
 from hanji.text.sentences import split_sentences
 
-AUTO_MAX_TOKENS = 400
-AUTO_OVERLAP_TOKENS = 100
+AUTO_MAX_TOKENS = 100
+AUTO_OVERLAP_TOKENS = 25
 
 
 @dataclass(frozen=True)
