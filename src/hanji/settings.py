@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     search_ingest_wait_s: float = Field(default=10.0, ge=0)
     """How long adding a file to a vector store waits for it to be indexed before answering
     ``in_progress`` (the work goes on; clients poll)."""
+    search_embedding_model: str | None = None
+    """A served model answering /v1/embeddings: chunks and queries get its vectors, and search
+    fuses their cosine ranking with BM25 (RRF), for tenants that may use it; None: BM25 only."""
     search_max_results: int = Field(default=8, ge=1, le=50)
     """Passages a /v1/responses file_search puts in the prompt unless the tool says."""
     default_rpm: int | None = Field(default=None, ge=1)

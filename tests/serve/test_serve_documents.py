@@ -388,3 +388,73 @@ def test_the_upload_takes_a_multipart_form_with_a_file(client: TestClient, tenan
         "/v1/files", files={"file": ("a.txt", b"x")}, data={"purpose": "fine-tune"}, headers=auth
     )
     assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "purpose"
+
+
+class BigramEmbedder(Recorder):
+    """Embeddings from hashed character bigrams: shared syllable pairs make vectors close."""
+
+    kind = "bigram"
+
+    def __init__(self, name: str = "embed-ko", host: str | None = None) -> None:
+        super().__init__(name, host=host)
+        self.embedded: list[str] = []
+
+    async def embed(self, request):  # type: ignore[override]
+        import zlib
+
+        from hanji.serve.backends.base import EmbedResult
+
+        vectors = []
+        for text in request.inputs:
+            self.embedded.append(text)
+            vector = [0.0] * 64
+            for a, b in zip(text, text[1:], strict=False):
+                vector[zlib.crc32((a + b).encode()) % 64] += 1.0
+            vectors.append(vector)
+        return EmbedResult(vectors, Usage(prompt_tokens=sum(len(t) for t in request.inputs)))
+
+
+def test_dense_ranking_fuses_with_bm25_when_an_embeddings_model_is_set(
+    settings: Settings, store: Store
+) -> None:
+    embedder = BigramEmbedder()
+    key = tenant(store, settings, "한빛은행")
+    doc = "자동차보험료 할인 조건: 무사고 3년이면 보험료를 10% 깎아 준다."
+    other = "예금 금리는 매달 첫 영업일에 고시한다."
+    lexical_only = settings
+    dense = settings.model_copy(update={"search_embedding_model": "embed-ko"})
+    # Kiwi reads "동차보험" as one unknown noun that no chunk has: BM25 alone finds nothing,
+    # while its syllable pairs (동차, 차보, 보험) are in the first text
+    for current, expect in ((lexical_only, False), (dense, True)):
+        with TestClient(create_app(current, backends=[embedder], store=store)) as client:
+            oa = sdk(client, key)
+            ids = [upload(oa, "보험.txt", doc.encode()), upload(oa, "예금.txt", other.encode())]
+            vs = oa.vector_stores.create(file_ids=ids)
+            page = oa.vector_stores.search(vs.id, query="동차보험", max_num_results=1)
+            assert bool(page.data) is expect
+            if expect:
+                assert page.data[0].file_id == ids[0]
+                assert doc in embedder.embedded and "동차보험" in embedder.embedded
+                reply = oa.responses.create(
+                    model="embed-ko",
+                    input="동차보험",
+                    tools=[{"type": "file_search", "vector_store_ids": [vs.id]}],
+                    include=["file_search_call.results"],
+                )
+                assert reply.output[0].results[0].file_id == ids[0]
+    assert leaks([doc[:12]], settings.home) == []  # the vectors are sealed with the chunks
+
+
+def test_chunks_sent_for_embedding_are_pseudonymised_outside_the_perimeter(
+    settings: Settings, store: Store
+) -> None:
+    outside = BigramEmbedder("embed-ext", host="api.example.com")
+    key = tenant(store, settings, "한빛은행", external="pseudonymize")
+    dense = settings.model_copy(update={"search_embedding_model": "embed-ext"})
+    with TestClient(create_app(dense, backends=[outside], store=store)) as client:
+        oa = sdk(client, key)
+        text = f"주민등록번호 {RRN} 고객의 대출 한도는 3천만 원이다."
+        vs = oa.vector_stores.create(file_ids=[upload(oa, "고객.txt", text.encode())])
+        assert oa.vector_stores.files.list(vs.id).data[0].status == "completed"
+        assert oa.vector_stores.search(vs.id, query="대출 한도").data
+    assert outside.embedded and all(RRN not in t for t in outside.embedded)

@@ -5,6 +5,10 @@
 written only as a vault blob (`hanji.vault.Vault.encrypt`, bound to the tenant, the purpose
 and the row); shredding the tenant's keys (`hanji tenant shred`) leaves only ciphertext.
 
+With an embeddings model (``ingest(embed=...)``, the gateway's ``search_embedding_model``),
+each chunk's vector is sealed with it and a search that brings the query's vector ranks
+chunks by cosine too; the two rankings are fused by reciprocal rank (RRF, k = 60).
+
 A store's BM25 index (bm25s) lives in memory only: built from the decrypted chunks when a
 search first needs it, kept while the store's ``version`` (bumped by every change) stays the
 same, so a search costs the query's Kiwi analysis (cached) and a sparse dot product. Another
@@ -13,12 +17,12 @@ tenant's file or store is "not found", exactly like one that does not exist.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +43,10 @@ from hanji.vault.errors import Shredded
 from hanji.vault.tables import VaultTenantRow
 
 STATUSES = ("in_progress", "completed", "failed", "cancelled")
+RRF_K = 60
+"""Reciprocal-rank fusion's constant (Cormack et al. 2009): a chunk scores sum 1/(60 + rank)."""
+Embed = Callable[[list[str]], list[list[float]]]
+"""Texts in, one vector each out (the gateway's embeddings model, through the PII guard)."""
 
 
 class SearchNotFound(LookupError):
@@ -119,6 +127,8 @@ class _Index:
     """file id -> (filename, attributes)"""
     bm25: Any = None
     vocab: frozenset[str] = field(default_factory=frozenset)
+    vectors: np.ndarray | None = None
+    """Unit-length chunk vectors, one row per chunk; None unless every chunk has one."""
 
     def rows_of(self, spec: Mapping[str, Any] | None) -> np.ndarray | None:
         if spec is None:
@@ -357,8 +367,11 @@ class Documents:
             store.last_active_at = _now()
         return self.get_store_file(tenant_id, store_id, file_id)
 
-    def ingest(self, tenant_id: str, store_id: str, file_id: str) -> StoreFileInfo:
-        """Parse, chunk and analyse one attached file; a failure is the file's status only."""
+    def ingest(
+        self, tenant_id: str, store_id: str, file_id: str, embed: Embed | None = None
+    ) -> StoreFileInfo:
+        """Parse, chunk and analyse one attached file (and embed its chunks, given ``embed``);
+        a failure is the file's status only."""
         with Session(self.engine) as session:
             link = session.get(StoreFileRow, (store_id, file_id))
             if link is None or link.tenant_id != tenant_id:
@@ -369,12 +382,14 @@ class Documents:
         try:
             text = parse(info.filename, data)
             chunks = chunk_text(text, Chunking(spec["max_tokens"], spec["overlap"]))
-            blob = self._seal(
-                tenant_id,
-                "chunks",
-                f"{store_id}/{file_id}",
-                [[c.text, list(c.terms)] for c in chunks],
-            )
+            sealed: dict[str, Any] = {"chunks": [[c.text, list(c.terms)] for c in chunks]}
+            if embed is not None and chunks:
+                matrix = np.asarray(embed([c.text for c in chunks]), dtype=np.float32)
+                if matrix.ndim != 2 or len(matrix) != len(chunks):
+                    raise ValueError("the embeddings model answered the wrong number of vectors")
+                sealed["vectors"] = base64.b64encode(matrix.tobytes()).decode("ascii")
+                sealed["dimensions"] = int(matrix.shape[1])
+            blob = self._seal(tenant_id, "chunks", f"{store_id}/{file_id}", sealed)
             values = {
                 "status": "completed",
                 "chunks": blob,
@@ -465,21 +480,34 @@ class Documents:
             ).all()
             index = _Index(version, [], [], {})
             corpus: list[list[str]] = []
+            blocks: list[np.ndarray | None] = []
             for row in rows:
                 info = self.get_file(tenant_id, row.file_id)
                 attrs = self._link_info(row).attributes or {}
                 index.files[row.file_id] = (info.filename, attrs)
                 ref = f"{store_id}/{row.file_id}"
-                for text, terms in self._open_json(tenant_id, "chunks", ref, row.chunks or b""):
+                sealed = self._open_json(tenant_id, "chunks", ref, row.chunks or b"")
+                for text, terms in sealed["chunks"]:
                     index.file_ids.append(row.file_id)
                     index.texts.append(text)
                     corpus.append(terms)
+                if "vectors" in sealed:
+                    flat = np.frombuffer(base64.b64decode(sealed["vectors"]), dtype=np.float32)
+                    blocks.append(flat.reshape(-1, sealed["dimensions"]))
+                else:
+                    blocks.append(None)
         if corpus:
             import bm25s
 
             index.bm25 = bm25s.BM25()
             index.bm25.index(corpus, show_progress=False)
             index.vocab = frozenset(index.bm25.vocab_dict)
+            if blocks and all(b is not None for b in blocks):
+                dims = {b.shape[1] for b in blocks if b is not None}
+                if len(dims) == 1:
+                    matrix = np.vstack([b for b in blocks if b is not None])
+                    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                    index.vectors = matrix / np.where(norms == 0, 1, norms)
         with self._lock:
             self._indexes[store_id] = index
             self._indexes.move_to_end(store_id)
@@ -495,24 +523,47 @@ class Documents:
         *,
         max_results: int = 10,
         filters: Mapping[str, Any] | None = None,
+        query_vector: Sequence[float] | None = None,
     ) -> list[Hit]:
-        """The best chunks for the queries (their terms together), best first; none scoring 0."""
+        """The best chunks for the queries (their terms together), best first.
+
+        Lexical alone: BM25 scores, chunks scoring 0 left out. With ``query_vector`` and a
+        store whose chunks all have vectors of its size: BM25 and cosine rankings fused by
+        reciprocal rank, the score being the fused one.
+        """
         index = self._index(tenant_id, store_id)
         if index.bm25 is None:
             return []
-        wanted = [t for q in queries for t in query_terms(q) if t in index.vocab]
-        if not wanted:
-            return []
-        scores = np.asarray(index.bm25.get_scores(wanted), dtype=np.float32)
         allowed = index.rows_of(filters)
+        wanted = [t for q in queries for t in query_terms(q) if t in index.vocab]
+        lexical = np.zeros(len(index.texts), dtype=np.float32)
+        if wanted:
+            lexical = np.asarray(index.bm25.get_scores(wanted), dtype=np.float32)
         if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        k = min(max_results, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+            lexical = np.where(allowed, lexical, 0.0)
+        dense = None
+        if (
+            query_vector is not None
+            and index.vectors is not None
+            and len(query_vector) == index.vectors.shape[1]
+        ):
+            q = np.asarray(query_vector, dtype=np.float32)
+            dense = index.vectors @ (q / (np.linalg.norm(q) or 1.0))
+        if dense is None:
+            return self._top(index, lexical, max_results, lexical > 0)
+        pool = max(50, max_results * 5)
+        fused = np.zeros(len(index.texts), dtype=np.float64)
+        lexical_order = [i for i in _best(lexical, pool) if lexical[i] > 0]
+        dense_order = [i for i in _best(dense, pool) if allowed is None or allowed[i]]
+        for order in (lexical_order, dense_order):
+            for rank, i in enumerate(order, 1):
+                fused[i] += 1.0 / (RRF_K + rank)
+        return self._top(index, fused, max_results, fused > 0)
+
+    def _top(self, index: _Index, scores: np.ndarray, k: int, eligible: np.ndarray) -> list[Hit]:
         hits = []
-        for i in top:
-            if scores[i] <= 0:
+        for i in _best(np.where(eligible, scores, -np.inf), k):
+            if not eligible[i]:
                 break
             file_id = index.file_ids[i]
             filename, attrs = index.files[file_id]
@@ -520,5 +571,10 @@ class Documents:
         return hits
 
 
-def timed_ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 3)
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, highest first (ties: lower index first)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.lexsort((top, -scores[top]))]

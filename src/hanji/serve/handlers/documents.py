@@ -19,15 +19,17 @@ from hanji.search.chunk import Chunking
 from hanji.search.service import (
     STATUSES,
     Documents,
+    Embed,
     FileInfo,
     SearchNotFound,
     StoreFileInfo,
     StoreInfo,
 )
+from hanji.serve.backends.base import Backend, EmbedRequest
 from hanji.serve.context import RequestContext
 from hanji.serve.errors import InvalidRequest, NotFound, ServiceUnavailable
 from hanji.serve.gateway import Gateway
-from hanji.serve.handlers.common import nfc, note_unknown_fields
+from hanji.serve.handlers.common import nfc, note_unknown_fields, within
 from hanji.serve.protocol import (
     ChunkingStrategyObject,
     ChunkingStrategyParam,
@@ -161,10 +163,54 @@ async def delete_file(body: None, ctx: RequestContext, gw: Gateway) -> FileDelet
 # ------------------------------------------------------------ vector stores
 
 
-async def _ingest(gw: Gateway, docs: Documents, tenant: str, store_id: str, file_id: str) -> None:
+def embedding_backend(ctx: RequestContext, gw: Gateway) -> Backend | None:
+    """The gateway's embeddings model, if set, served, and the tenant may use it."""
+    name = gw.settings.search_embedding_model
+    backend = gw.backends.get(name) if name else None
+    if backend is None or ctx.tenant is None or not ctx.tenant.may_use(backend.name):
+        return None
+    return backend
+
+
+def embedder(ctx: RequestContext, gw: Gateway) -> Embed | None:
+    """A blocking ``embed`` for the ingestion thread: batches through the hook chain (PII
+    guard, perimeter) on the event loop."""
+    backend = embedding_backend(ctx, gw)
+    if backend is None:
+        return None
+    loop = asyncio.get_running_loop()
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), 64):
+            request = EmbedRequest(model=backend.name, inputs=tuple(texts[start : start + 64]))
+            work = gw.pipeline.embed(ctx, backend, request)
+            result = asyncio.run_coroutine_threadsafe(work, loop).result(
+                gw.settings.request_timeout_s
+            )
+            vectors.extend(result.vectors)
+        return vectors
+
+    return embed
+
+
+async def query_vector(ctx: RequestContext, gw: Gateway, queries: list[str]) -> list[float] | None:
+    """The queries' vector from the embeddings model (None: lexical search only)."""
+    backend = embedding_backend(ctx, gw)
+    if backend is None or not queries:
+        return None
+    request = EmbedRequest(model=backend.name, inputs=(" ".join(queries),))
+    result = await within(ctx, gw, gw.pipeline.embed(ctx, backend, request))
+    return list(result.vectors[0])
+
+
+async def _ingest(
+    ctx: RequestContext, gw: Gateway, docs: Documents, tenant: str, store_id: str, file_id: str
+) -> None:
     """Index one attached file on the ingestion thread; the wait is bounded, the work is not."""
     loop = asyncio.get_running_loop()
-    work = loop.run_in_executor(docs.executor, docs.ingest, tenant, store_id, file_id)
+    embed = embedder(ctx, gw)
+    work = loop.run_in_executor(docs.executor, docs.ingest, tenant, store_id, file_id, embed)
     docs.pending.add(work)
     work.add_done_callback(docs.pending.discard)
     try:
@@ -187,7 +233,7 @@ async def create_store(
     for file_id in body.file_ids:
         await run(docs.attach, tenant, store_id, file_id, None, None)
     started = time.perf_counter()
-    await asyncio.gather(*(_ingest(gw, docs, tenant, store_id, f) for f in body.file_ids))
+    await asyncio.gather(*(_ingest(ctx, gw, docs, tenant, store_id, f) for f in body.file_ids))
     ctx.decisions.update(
         vector_store_id=store_id,
         files=len(body.file_ids),
@@ -229,7 +275,7 @@ async def add_store_file(
         docs.attach, tenant, store_id, body.file_id, attributes, chunking_of(body.chunking_strategy)
     )
     started = time.perf_counter()
-    await _ingest(gw, docs, tenant, store_id, body.file_id)
+    await _ingest(ctx, gw, docs, tenant, store_id, body.file_id)
     info = await run(docs.get_store_file, tenant, store_id, body.file_id)
     ctx.decisions.update(
         vector_store_id=store_id,
@@ -280,6 +326,7 @@ async def search_store(
     store_id = ctx.path_params["vector_store_id"]
     queries = [nfc(q) for q in body.queries() if q.strip()]
     started = time.perf_counter()
+    vector = await query_vector(ctx, gw, queries)
     hits = await run(
         service(gw).search,
         tenant_id(ctx),
@@ -287,9 +334,11 @@ async def search_store(
         queries,
         max_results=body.max_num_results,
         filters=body.filters,
+        query_vector=vector,
     )
     ctx.decisions.update(
         vector_store_id=store_id,
+        dense=vector is not None,
         results=len(hits),
         search_ms=round((time.perf_counter() - started) * 1000, 3),
     )

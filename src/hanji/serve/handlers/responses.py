@@ -26,7 +26,7 @@ from hanji.serve.context import RequestContext
 from hanji.serve.errors import APIError, ServerError
 from hanji.serve.gateway import Gateway
 from hanji.serve.handlers.common import account, new_id, nfc, note_unknown_fields, within
-from hanji.serve.handlers.documents import run, service, tenant_id
+from hanji.serve.handlers.documents import query_vector, run, service, tenant_id
 from hanji.serve.protocol import (
     FileCitation,
     FileSearchCall,
@@ -54,12 +54,20 @@ def search_stores(
     queries: Sequence[str],
     max_results: int,
     filters: dict | None,
+    query_vector: list[float] | None = None,
 ) -> list[Hit]:
     """The best passages over several stores (each store's own ranking merged by score)."""
     hits = [
         hit
         for store_id in store_ids
-        for hit in docs.search(tenant, store_id, queries, max_results=max_results, filters=filters)
+        for hit in docs.search(
+            tenant,
+            store_id,
+            queries,
+            max_results=max_results,
+            filters=filters,
+            query_vector=query_vector,
+        )
     ]
     hits.sort(key=lambda h: -h.score)
     return hits[:max_results]
@@ -115,16 +123,20 @@ async def create_response(
         question = nfc(body.question())
         limit = tool.max_num_results or gw.settings.search_max_results
         started = time.perf_counter()
+        queries = [question] if question.strip() else []
+        vector = await query_vector(ctx, gw, queries)
         hits = await run(
             search_stores,
             service(gw),
             tenant_id(ctx),
             tool.vector_store_ids,
-            [question] if question.strip() else [],
+            queries,
             limit,
             tool.filters,
+            vector,
         )
         ctx.decisions.update(
+            dense=vector is not None,
             vector_stores=len(tool.vector_store_ids),
             results=len(hits),
             search_ms=round((time.perf_counter() - started) * 1000, 3),
