@@ -400,6 +400,7 @@ class BigramEmbedder(Recorder):
         self.embedded: list[str] = []
 
     async def embed(self, request):  # type: ignore[override]
+        import itertools
         import zlib
 
         from hanji.serve.backends.base import EmbedResult
@@ -408,7 +409,7 @@ class BigramEmbedder(Recorder):
         for text in request.inputs:
             self.embedded.append(text)
             vector = [0.0] * 64
-            for a, b in zip(text, text[1:], strict=False):
+            for a, b in itertools.pairwise(text):
                 vector[zlib.crc32((a + b).encode()) % 64] += 1.0
             vectors.append(vector)
         return EmbedResult(vectors, Usage(prompt_tokens=sum(len(t) for t in request.inputs)))
