@@ -90,3 +90,24 @@ def test_nothing_with_text_is_stored_in_clear(docs: Documents, tmp_path: Path) -
     data = b"".join(p.read_bytes() for p in tmp_path.rglob("*.db*"))
     for needle in ("비밀문서함", "기밀표시", "고객명단", "홍길동", "한도", "삼천"):
         assert needle.encode() not in data, needle
+
+
+def test_a_rebuild_decrypts_only_the_files_that_changed(
+    docs: Documents, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_id = docs.create_store(A, None, None, Chunking())
+    for n in range(3):
+        add(docs, A, store_id, f"{n}.txt", f"제{n}조 대출 금리는 분기마다 바뀐다.")
+    assert len(docs.search(A, store_id, ["금리"])) == 3
+    opened: list[str] = []
+    decrypt = docs.vault.decrypt
+
+    def counting(tenant: str, purpose: str, ref: str, blob: bytes) -> bytes:
+        opened.append(purpose)
+        return decrypt(tenant, purpose, ref, blob)
+
+    monkeypatch.setattr(docs.vault, "decrypt", counting)
+    add(docs, A, store_id, "new.txt", "예금 금리는 매달 고시한다.")
+    opened.clear()
+    assert len(docs.search(A, store_id, ["금리"])) == 4
+    assert opened == ["search.chunks"]  # the new file's chunks, nothing else

@@ -147,6 +147,19 @@ def test_upload_store_search_respond_delete(
     assert final.output_text == reply.output_text
     assert final.output[1].content[0].annotations[0].file_id == rules
 
+    as_messages = oa.responses.create(
+        model="fake-ko",
+        input=[
+            {"role": "developer", "content": "존댓말로 답하세요."},
+            {"role": "user", "content": [{"type": "input_text", "text": "상환 방식은?"}]},
+        ],
+        tools=[{"type": "file_search", "vector_store_ids": [vs.id]}],
+    )
+    assert as_messages.output[0].queries == ["상환 방식은?"]
+    sent = backend.seen[-1].messages
+    assert [m.role for m in sent] == ["system", "system", "user"]
+    assert sent[1].content == "존댓말로 답하세요." and sent[2].content == "상환 방식은?"
+
     plain = oa.responses.create(model="fake-ko", input="안녕하세요")
     assert [item.type for item in plain.output] == ["message"]
     assert len(backend.seen[-1].messages) == 1  # no tool: no system message, no search

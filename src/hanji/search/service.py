@@ -116,6 +116,19 @@ class Hit:
     attributes: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _FileChunks:
+    """One file's decrypted chunks as a store holds them (kept across index rebuilds)."""
+
+    stamp: datetime
+    """The store-file row's creation time: a re-attached file is decrypted again."""
+    filename: str
+    attributes: dict[str, Any]
+    texts: list[str]
+    terms: list[list[str]]
+    vectors: np.ndarray | None
+
+
 @dataclass
 class _Index:
     """One store's chunks in memory and their BM25 index."""
@@ -127,6 +140,7 @@ class _Index:
     """file id -> (filename, attributes)"""
     bm25: Any = None
     vocab: frozenset[str] = field(default_factory=frozenset)
+    by_file: dict[str, _FileChunks] = field(default_factory=dict)
     vectors: np.ndarray | None = None
     """Unit-length chunk vectors, one row per chunk; None unless every chunk has one."""
 
@@ -377,12 +391,17 @@ class Documents:
             if link is None or link.tenant_id != tenant_id:
                 raise SearchNotFound("vector store file", file_id)
             spec = dict(link.chunking)
+            attributes = self._link_info(link).attributes
         info, data = self.file_content(tenant_id, file_id)
         values: dict[str, Any]
         try:
             text = parse(info.filename, data)
             chunks = chunk_text(text, Chunking(spec["max_tokens"], spec["overlap"]))
-            sealed: dict[str, Any] = {"chunks": [[c.text, list(c.terms)] for c in chunks]}
+            sealed: dict[str, Any] = {
+                "filename": info.filename,
+                "attributes": attributes or {},
+                "chunks": [[c.text, list(c.terms)] for c in chunks],
+            }
             if embed is not None and chunks:
                 matrix = np.asarray(embed([c.text for c in chunks]), dtype=np.float32)
                 if matrix.ndim != 2 or len(matrix) != len(chunks):
@@ -462,6 +481,24 @@ class Documents:
 
     # ------------------------------------------------------------ search
 
+    def _file_chunks(self, row: StoreFileRow) -> _FileChunks:
+        """Decrypt one completed file of a store: its chunks, name and attributes."""
+        sealed = self._open_json(
+            row.tenant_id, "chunks", f"{row.store_id}/{row.file_id}", row.chunks or b""
+        )
+        vectors = None
+        if "vectors" in sealed:
+            flat = np.frombuffer(base64.b64decode(sealed["vectors"]), dtype=np.float32)
+            vectors = flat.reshape(-1, sealed["dimensions"])
+        return _FileChunks(
+            stamp=row.created_at,
+            filename=sealed["filename"],
+            attributes=sealed["attributes"],
+            texts=[text for text, _ in sealed["chunks"]],
+            terms=[terms for _, terms in sealed["chunks"]],
+            vectors=vectors,
+        )
+
     def _index(self, tenant_id: str, store_id: str) -> _Index:
         """The store's in-memory index at its current version (built when it moved on)."""
         with Session(self.engine) as session:
@@ -479,23 +516,19 @@ class Documents:
                 )
             ).all()
             index = _Index(version, [], [], {})
+            previous = cached.by_file if cached is not None else {}
             corpus: list[list[str]] = []
             blocks: list[np.ndarray | None] = []
             for row in rows:
-                info = self.get_file(tenant_id, row.file_id)
-                attrs = self._link_info(row).attributes or {}
-                index.files[row.file_id] = (info.filename, attrs)
-                ref = f"{store_id}/{row.file_id}"
-                sealed = self._open_json(tenant_id, "chunks", ref, row.chunks or b"")
-                for text, terms in sealed["chunks"]:
-                    index.file_ids.append(row.file_id)
-                    index.texts.append(text)
-                    corpus.append(terms)
-                if "vectors" in sealed:
-                    flat = np.frombuffer(base64.b64decode(sealed["vectors"]), dtype=np.float32)
-                    blocks.append(flat.reshape(-1, sealed["dimensions"]))
-                else:
-                    blocks.append(None)
+                known = previous.get(row.file_id)
+                if known is None or known.stamp != row.created_at:
+                    known = self._file_chunks(row)
+                index.by_file[row.file_id] = known
+                index.files[row.file_id] = (known.filename, known.attributes)
+                index.file_ids.extend([row.file_id] * len(known.texts))
+                index.texts.extend(known.texts)
+                corpus.extend(known.terms)
+                blocks.append(known.vectors)
         if corpus:
             import bm25s
 

@@ -276,7 +276,7 @@ async def _events(
                 content_index=0,
                 part=OutputText(text=""),
             )
-            async for chunk in chunks:
+            while (chunk := await within(ctx, gw, anext(chunks, None))) is not None:
                 if chunk.text:
                     pieces.append(chunk.text)
                     yield _event(
