@@ -154,6 +154,16 @@ class Settings(BaseSettings):
     """Worker processes that scan long texts (16 K characters and more) for PII, so that the
     event loop stays free for other tenants; None: by the cores (one left to the loop, at
     most four), 0: scan on a thread instead."""
+    files_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    """A file uploaded to /v1/files (the whole multipart body); larger: 413."""
+    search_ingest_wait_s: float = Field(default=10.0, ge=0)
+    """How long adding a file to a vector store waits for it to be indexed before answering
+    ``in_progress`` (the work goes on; clients poll)."""
+    search_embedding_model: str | None = None
+    """A served model answering /v1/embeddings: chunks and queries get its vectors, and search
+    fuses their cosine ranking with BM25 (RRF), for tenants that may use it; None: BM25 only."""
+    search_max_results: int = Field(default=8, ge=1, le=50)
+    """Passages a /v1/responses file_search puts in the prompt unless the tool says."""
     default_rpm: int | None = Field(default=None, ge=1)
     """Requests/min for keys created without ``--rpm``; None: unlimited."""
     default_tpm: int | None = Field(default=None, ge=1)

@@ -36,6 +36,14 @@ def test_every_route_is_enumerated_and_needs_a_key(client: TestClient) -> None:
         "/v1/chat/completions",
         "/v1/completions",
         "/v1/embeddings",
+        "/v1/responses",
+        "/v1/files",
+        "/v1/files/{file_id}",
+        "/v1/vector_stores",
+        "/v1/vector_stores/{vector_store_id}",
+        "/v1/vector_stores/{vector_store_id}/files",
+        "/v1/vector_stores/{vector_store_id}/files/{file_id}",
+        "/v1/vector_stores/{vector_store_id}/search",
     }
     for method, path in routes:
         for headers in (

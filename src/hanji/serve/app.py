@@ -98,6 +98,9 @@ def create_app(
         if backend.name in by_name:
             raise ValueError(f"model name '{backend.name}' is served twice")
         by_name[backend.name] = backend
+    from hanji.search.service import Documents
+
+    documents = Documents(store.engine, vault)
     gateway = Gateway(
         settings=settings,
         store=store,
@@ -108,6 +111,7 @@ def create_app(
         sinks=list(sinks) if sinks is not None else [LogSink()],
         audit=audit,
         vault=vault,
+        documents=documents,
     )
 
     @asynccontextmanager
@@ -131,6 +135,7 @@ def create_app(
                 close = getattr(hook, "close", None)
                 if close is not None:
                     close()
+            documents.close()
             for backend in started:
                 await backend.close()
             if audit is not None:

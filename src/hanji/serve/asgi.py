@@ -147,6 +147,56 @@ def lone_surrogate_error(raw: bytes) -> InvalidRequest | None:
     return lone_surrogate(".".join(path) or None)
 
 
+def parse_form(
+    raw: bytes, content_type: str | None, model: type[OpenAIRequest]
+) -> tuple[OpenAIRequest | None, APIError | None]:
+    """A ``multipart/form-data`` body as ``model``: its fields, and its one file as
+    ``file`` (bytes) and ``filename``. Parsed in memory (python-multipart): an upload never
+    touches a temporary file."""
+    from python_multipart import FormParser
+    from python_multipart.exceptions import FormParserError
+    from python_multipart.multipart import parse_options_header
+
+    mime, options = parse_options_header(content_type or "")
+    boundary = options.get(b"boundary")
+    if mime != b"multipart/form-data" or not boundary:
+        return None, InvalidRequest(
+            "This route takes a multipart/form-data body with a file.", code="invalid_value"
+        )
+    values: dict[str, Any] = {}
+
+    def on_field(field: Any) -> None:
+        if field.field_name and field.value is not None:
+            values[field.field_name.decode("utf-8", "replace")] = field.value.decode(
+                "utf-8", "replace"
+            )
+
+    def on_file(upload: Any) -> None:
+        upload.file_object.seek(0)
+        values["file"] = upload.file_object.read()
+        name = upload.file_name or b""
+        values["filename"] = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+
+    parser = FormParser(
+        "multipart/form-data",
+        on_field,
+        on_file,
+        boundary=boundary,
+        config={"MAX_MEMORY_FILE_SIZE": len(raw) + 1, "UPLOAD_KEEP_FILENAME": False},
+    )
+    try:
+        parser.write(raw)
+        parser.finalize()
+    except FormParserError:
+        return None, InvalidRequest("The multipart body could not be parsed.", code="invalid_value")
+    if "file" not in values:
+        return None, InvalidRequest("The form has no file.", param="file", code="invalid_value")
+    try:
+        return model.model_validate(values), None
+    except ValidationError as exc:
+        return None, invalid_body(exc)
+
+
 def reply(result: Reply) -> Response:
     if isinstance(result, Response):
         return result
@@ -244,13 +294,15 @@ class GatewayApp:
                 return
             await send(message)
 
+        route = found.by_method.get(ctx.method) if found is not None else None
+        limit = self._body_limit(route)
         gw.metrics.in_flight += 1
         try:
             if path not in self.table.public:
-                receive = self._limit_body(receive)
+                receive = self._limit_body(receive, limit)
             response = self._oversized_headers(scope, ctx)
             if response is None:
-                response = await self._answer(scope, receive, ctx, found)
+                response = await self._answer(scope, receive, ctx, found, limit)
             await response(scope, receive, send_and_watch)
         except Exception as exc:
             # Exception text may quote request content: log the type and place only.
@@ -275,24 +327,31 @@ class GatewayApp:
             gw.emit(ctx.record())
 
     async def _answer(
-        self, scope: Scope, receive: Receive, ctx: RequestContext, found: Found | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        ctx: RequestContext,
+        found: Found | None,
+        limit: int,
     ) -> Response:
         """The one way every request takes; an `APIError` anywhere becomes its OpenAI answer."""
         try:
             principal = None
             if ctx.path not in self.table.public:
-                principal = await self._authenticate(scope, ctx)
+                principal = await self._authenticate(scope, ctx, limit)
             route = found.by_method.get(ctx.method) if found is not None else None
             if route is None:
                 return self._unrouted(scope, ctx, found)
             body, invalid = None, None
             if route.body is not None:
-                body, invalid = await self._parse(scope, receive, route.body)
+                body, invalid = await self._parse(scope, receive, route.body, route.form)
             require(principal, route.access)
             if invalid is not None:
                 raise invalid
             if found is not None:
                 ctx.path_params = found.params
+            if route.body is None:
+                ctx.query_string = scope.get("query_string", b"")
             return reply(await route.handler(body, ctx, self.gateway))
         except APIError as err:
             ctx.error_code = err.code
@@ -308,7 +367,7 @@ class GatewayApp:
         ctx.error_code = err.code
         return err.response()
 
-    async def _authenticate(self, scope: Scope, ctx: RequestContext) -> Principal:
+    async def _authenticate(self, scope: Scope, ctx: RequestContext, limit: int) -> Principal:
         gw = self.gateway
         gw.check_audit()
         authorization = header(scope, b"authorization")
@@ -321,8 +380,8 @@ class GatewayApp:
         if refused is not None:
             raise refused
         length = header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > gw.settings.max_body_bytes:
-            raise self._too_large()
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise self._too_large(limit)
         return principal
 
     def _admit(self, authorization: str | None) -> tuple[Principal, RateLimited | None]:
@@ -353,7 +412,7 @@ class GatewayApp:
         raise NotFound(f"Unknown route: {ctx.method} {path}")
 
     async def _parse(
-        self, scope: Scope, receive: Receive, model: type[OpenAIRequest]
+        self, scope: Scope, receive: Receive, model: type[OpenAIRequest], form: bool = False
     ) -> tuple[OpenAIRequest | None, APIError | None]:
         """The parsed body, or the 400 to answer once the key has been checked against the route.
 
@@ -368,6 +427,8 @@ class GatewayApp:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         raw = b"".join(chunks)
+        if form:
+            return parse_form(raw, header(scope, b"content-type"), model)
         if not raw or not is_json(header(scope, b"content-type")):
             return None, invalid_body()
         depth = self.gateway.settings.max_json_depth
@@ -386,19 +447,31 @@ class GatewayApp:
                 raise error from None
             return None, error
 
-    def _too_large(self) -> PayloadTooLarge:
-        return PayloadTooLarge(
-            f"Request body is larger than {self.gateway.settings.max_body_bytes} bytes."
+    def _body_limit(self, route: Route | None) -> int:
+        """A file upload's own limit (``files_max_bytes``), else ``max_body_bytes``."""
+        settings = self.gateway.settings
+        return (
+            settings.files_max_bytes
+            if route is not None and route.form
+            else settings.max_body_bytes
         )
 
-    def _limit_body(self, receive: Receive) -> Receive:
+    def _too_large(self, limit: int) -> PayloadTooLarge:
+        if limit == self.gateway.settings.max_body_bytes:
+            return PayloadTooLarge(f"Request body is larger than {limit} bytes.")
+        return PayloadTooLarge(
+            f"The upload is larger than {limit} bytes, this gateway's limit for a file "
+            "(setting files_max_bytes).",
+            code="file_too_large",
+        )
+
+    def _limit_body(self, receive: Receive, limit: int) -> Receive:
         """Count streamed body bytes too: Content-Length may be absent (chunked) or wrong.
 
         The body must have arrived ``body_read_timeout_s`` after the headers (408 otherwise):
         a client that sends half a body and stalls does not hold the connection. Only the
         body is timed; once it is complete, waiting for a disconnect is not.
         """
-        limit = self.gateway.settings.max_body_bytes
         timeout = self.gateway.settings.body_read_timeout_s
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -420,7 +493,7 @@ class GatewayApp:
                 complete = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise self._too_large()
+                    raise self._too_large(limit)
             return message
 
         return limited

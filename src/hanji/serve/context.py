@@ -100,6 +100,8 @@ class RequestContext:
     """Hooks' per-request state (e.g. the guard's pseudonyms); never part of the record."""
     path_params: Mapping[str, str] = field(default_factory=dict)
     """Values of the route's path template (``{model}``); never part of the record."""
+    query_string: bytes = b""
+    """The URL's query, for routes without a body (list filters); never part of the record."""
     response_started: bool = False
     response_finished: bool = False
     sent_bytes: int = 0

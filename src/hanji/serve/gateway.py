@@ -20,6 +20,7 @@ from hanji.settings import Settings
 from hanji.tenants.store import Store
 
 if TYPE_CHECKING:
+    from hanji.search.service import Documents
     from hanji.vault import Vault
 
 log = logging.getLogger("hanji.serve")
@@ -37,6 +38,8 @@ class Gateway:
     sinks: Sequence[RecordSink] = ()
     audit: AuditWriter | None = None
     vault: Vault | None = None
+    documents: Documents | None = None
+    """Files and vector stores (`hanji.search`); None: those routes answer 503."""
     created: int = field(default_factory=lambda: int(time.time()))
 
     def check_audit(self) -> None:

@@ -305,3 +305,359 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
+
+
+# ---------------------------------------------------------------- files
+
+
+FilePurpose = Literal["assistants", "user_data"]
+
+
+class FileUploadRequest(OpenAIRequest):
+    """POST /v1/files: a multipart form (``file``, ``purpose``), not JSON."""
+
+    purpose: FilePurpose
+    filename: str = Field(min_length=1, max_length=512)
+    file: bytes
+
+
+class FileObject(BaseModel):
+    id: str
+    object: Literal["file"] = "file"
+    bytes: int
+    created_at: int
+    filename: str
+    purpose: str
+    status: Literal["uploaded", "processed", "error"] = "processed"
+    expires_at: int | None = None
+    status_details: str | None = None
+
+
+class FileList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[FileObject]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class FileDeleted(BaseModel):
+    id: str
+    object: Literal["file"] = "file"
+    deleted: bool = True
+
+
+# ---------------------------------------------------------------- vector stores
+
+AttributeValue = str | float | bool
+
+
+class StaticChunking(OpenAIRequest):
+    max_chunk_size_tokens: int = Field(default=400, ge=100, le=4096)
+    chunk_overlap_tokens: int = Field(default=100, ge=0)
+
+
+class ChunkingStrategyParam(OpenAIRequest):
+    type: Literal["auto", "static"] = "auto"
+    static: StaticChunking | None = None
+
+    @field_validator("static")
+    @classmethod
+    def _overlap_fits(cls, value: StaticChunking | None) -> StaticChunking | None:
+        if value is not None and value.chunk_overlap_tokens > value.max_chunk_size_tokens // 2:
+            raise ValueError("chunk_overlap_tokens must not exceed max_chunk_size_tokens / 2")
+        return value
+
+
+def _check_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None:
+        if len(value) > 16:
+            raise ValueError("at most 16 keys are allowed")
+        if any(len(k) > 64 for k in value):
+            raise ValueError("keys are at most 64 characters")
+        if any(isinstance(v, str) and len(v) > 512 for v in value.values()):
+            raise ValueError("values are at most 512 characters")
+    return value
+
+
+class VectorStoreCreateRequest(OpenAIRequest):
+    name: str | None = Field(default=None, max_length=256)
+    file_ids: list[str] = Field(default_factory=list, max_length=500)
+    chunking_strategy: ChunkingStrategyParam | None = None
+    metadata: dict[str, str] | None = None
+    description: str | None = None
+
+    metadata_ok = field_validator("metadata")(_check_metadata)
+
+
+class FileCounts(BaseModel):
+    in_progress: int = 0
+    completed: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    total: int = 0
+
+
+class VectorStoreObject(BaseModel):
+    id: str
+    object: Literal["vector_store"] = "vector_store"
+    created_at: int
+    name: str | None = None
+    usage_bytes: int = 0
+    file_counts: FileCounts
+    status: Literal["expired", "in_progress", "completed"]
+    expires_after: None = None
+    expires_at: int | None = None
+    last_active_at: int | None = None
+    metadata: dict[str, str] | None = None
+
+
+class VectorStoreList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[VectorStoreObject]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class VectorStoreDeleted(BaseModel):
+    id: str
+    object: Literal["vector_store.deleted"] = "vector_store.deleted"
+    deleted: bool = True
+
+
+class VectorStoreFileCreateRequest(OpenAIRequest):
+    file_id: str
+    attributes: dict[str, AttributeValue] | None = None
+    chunking_strategy: ChunkingStrategyParam | None = None
+
+    attributes_ok = field_validator("attributes")(_check_metadata)
+
+
+class LastError(BaseModel):
+    code: Literal["server_error", "unsupported_file", "invalid_file"]
+    message: str
+
+
+class StaticChunkingObject(BaseModel):
+    max_chunk_size_tokens: int
+    chunk_overlap_tokens: int
+
+
+class ChunkingStrategyObject(BaseModel):
+    type: Literal["static"] = "static"
+    static: StaticChunkingObject
+
+
+class VectorStoreFileObject(BaseModel):
+    id: str
+    object: Literal["vector_store.file"] = "vector_store.file"
+    usage_bytes: int = 0
+    created_at: int
+    vector_store_id: str
+    status: Literal["in_progress", "completed", "cancelled", "failed"]
+    last_error: LastError | None = None
+    chunking_strategy: ChunkingStrategyObject
+    attributes: dict[str, AttributeValue] | None = None
+
+
+class VectorStoreFileList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[VectorStoreFileObject]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class VectorStoreFileDeleted(BaseModel):
+    id: str
+    object: Literal["vector_store.file.deleted"] = "vector_store.file.deleted"
+    deleted: bool = True
+
+
+def _check_filters(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None:
+        from hanji.search.filters import check_filter
+
+        check_filter(value)
+    return value
+
+
+class VectorStoreSearchRequest(OpenAIRequest):
+    query: str | list[str]
+    max_num_results: int = Field(default=10, ge=1, le=50)
+    filters: dict[str, Any] | None = None
+    rewrite_query: bool = False
+
+    filters_ok = field_validator("filters")(_check_filters)
+
+    @field_validator("query")
+    @classmethod
+    def _not_empty(cls, value: str | list[str]) -> str | list[str]:
+        queries = [value] if isinstance(value, str) else value
+        if not queries or not any(q.strip() for q in queries):
+            raise ValueError("query must not be empty")
+        return value
+
+    def queries(self) -> list[str]:
+        return [self.query] if isinstance(self.query, str) else list(self.query)
+
+
+class SearchContent(BaseModel):
+    type: Literal["text"] = "text"
+    text: str
+
+
+class SearchResult(BaseModel):
+    file_id: str
+    filename: str
+    score: float
+    attributes: dict[str, AttributeValue] | None = None
+    content: list[SearchContent]
+
+
+class SearchResultsPage(BaseModel):
+    object: Literal["vector_store.search_results.page"] = "vector_store.search_results.page"
+    search_query: list[str]
+    data: list[SearchResult]
+    has_more: bool = False
+    next_page: str | None = None
+
+
+# ---------------------------------------------------------------- responses
+
+
+class FileSearchTool(OpenAIRequest):
+    type: Literal["file_search"]
+    vector_store_ids: list[str] = Field(min_length=1, max_length=16)
+    max_num_results: int | None = Field(default=None, ge=1, le=50)
+    filters: dict[str, Any] | None = None
+
+    filters_ok = field_validator("filters")(_check_filters)
+
+
+class ResponseInputMessage(OpenAIRequest):
+    type: Literal["message"] = "message"
+    role: Literal["user", "system", "developer", "assistant"]
+    content: str | list[dict[str, Any]]
+
+    @field_validator("content")
+    @classmethod
+    def _text_parts_only(cls, value: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+        if isinstance(value, list):
+            for part in value:
+                kind = part.get("type")
+                if kind not in ("input_text", "output_text") or not isinstance(
+                    part.get("text"), str
+                ):
+                    raise ValueError("only input_text and output_text content parts are supported")
+        return value
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part["text"] for part in self.content)
+
+
+class ResponsesRequest(OpenAIRequest):
+    model: str
+    input: str | list[ResponseInputMessage]
+    instructions: str | None = None
+    tools: list[FileSearchTool] = Field(default_factory=list, max_length=1)
+    include: list[str] | None = None
+    max_output_tokens: int | None = Field(default=None, ge=1)
+    metadata: dict[str, str] | None = None
+    stream: bool | None = False
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    store: bool | None = None
+    user: str | None = None
+
+    @field_validator("input")
+    @classmethod
+    def _not_empty(
+        cls, value: str | list[ResponseInputMessage]
+    ) -> str | list[ResponseInputMessage]:
+        if isinstance(value, list) and not value:
+            raise ValueError("input must not be empty")
+        return value
+
+    def messages(self) -> list[tuple[str, str]]:
+        if isinstance(self.input, str):
+            return [("user", self.input)]
+        return [("system" if m.role == "developer" else m.role, m.text()) for m in self.input]
+
+    def question(self) -> str:
+        """The last user message: what file_search looks for."""
+        users = [text for role, text in self.messages() if role == "user"]
+        return users[-1] if users else ""
+
+
+class FileCitation(BaseModel):
+    type: Literal["file_citation"] = "file_citation"
+    file_id: str
+    filename: str
+    index: int
+
+
+class OutputText(BaseModel):
+    type: Literal["output_text"] = "output_text"
+    text: str
+    annotations: list[FileCitation] = Field(default_factory=list)
+    logprobs: list[Any] = Field(default_factory=list)
+
+
+class OutputMessage(BaseModel):
+    id: str
+    type: Literal["message"] = "message"
+    role: Literal["assistant"] = "assistant"
+    status: Literal["in_progress", "completed", "incomplete"] = "completed"
+    content: list[OutputText]
+
+
+class FileSearchResult(BaseModel):
+    file_id: str
+    filename: str
+    score: float
+    text: str
+    attributes: dict[str, AttributeValue] | None = None
+
+
+class FileSearchCall(BaseModel):
+    id: str
+    type: Literal["file_search_call"] = "file_search_call"
+    status: Literal["in_progress", "searching", "completed", "incomplete", "failed"]
+    queries: list[str]
+    results: list[FileSearchResult] | None = None
+
+
+class ResponseUsage(BaseModel):
+    input_tokens: int = 0
+    input_tokens_details: dict[str, int] = Field(default_factory=lambda: {"cached_tokens": 0})
+    output_tokens: int = 0
+    output_tokens_details: dict[str, int] = Field(default_factory=lambda: {"reasoning_tokens": 0})
+    total_tokens: int = 0
+
+
+class ResponseObject(BaseModel):
+    id: str
+    object: Literal["response"] = "response"
+    created_at: int
+    status: Literal["completed", "failed", "in_progress", "incomplete"] = "completed"
+    error: None = None
+    incomplete_details: dict[str, str] | None = None
+    instructions: str | None = None
+    max_output_tokens: int | None = None
+    model: str
+    output: list[FileSearchCall | OutputMessage]
+    parallel_tool_calls: bool = True
+    previous_response_id: None = None
+    temperature: float | None = None
+    text: dict[str, Any] = Field(default_factory=lambda: {"format": {"type": "text"}})
+    tool_choice: str | dict[str, Any] = "auto"
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    top_p: float | None = None
+    usage: ResponseUsage | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)

@@ -22,7 +22,15 @@ from starlette.responses import Response
 from hanji.serve.auth import Access
 from hanji.serve.context import RequestContext
 from hanji.serve.gateway import Gateway
-from hanji.serve.handlers import chat, completions, embeddings, models, ops
+from hanji.serve.handlers import (
+    chat,
+    completions,
+    documents,
+    embeddings,
+    models,
+    ops,
+    responses,
+)
 from hanji.serve.protocol import (
     ChatCompletionRequest,
     ChatCompletionResponse,
@@ -31,9 +39,25 @@ from hanji.serve.protocol import (
     EmbeddingRequest,
     EmbeddingResponse,
     ErrorResponse,
+    FileDeleted,
+    FileList,
+    FileObject,
+    FileUploadRequest,
     ModelCard,
     ModelList,
     OpenAIRequest,
+    ResponseObject,
+    ResponsesRequest,
+    SearchResultsPage,
+    VectorStoreCreateRequest,
+    VectorStoreDeleted,
+    VectorStoreFileCreateRequest,
+    VectorStoreFileDeleted,
+    VectorStoreFileList,
+    VectorStoreFileObject,
+    VectorStoreList,
+    VectorStoreObject,
+    VectorStoreSearchRequest,
 )
 
 Reply = BaseModel | AsyncIterator[bytes] | Response
@@ -51,6 +75,8 @@ class Route:
     access: Access = Access.TENANT
     label: str = field(default="")
     """Metrics and records label; default: the path template without converters."""
+    form: bool = False
+    """The body is a multipart form with a file (limit ``files_max_bytes``), not JSON."""
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -83,6 +109,60 @@ ROUTES: tuple[Route, ...] = (
         EmbeddingRequest,
         EmbeddingResponse,
     ),
+    Route("POST", "/v1/responses", responses.create_response, ResponsesRequest, ResponseObject),
+    Route("POST", "/v1/files", documents.upload_file, FileUploadRequest, FileObject, form=True),
+    Route("GET", "/v1/files", documents.list_files, returns=FileList),
+    Route("GET", "/v1/files/{file_id}", documents.get_file, returns=FileObject),
+    Route("DELETE", "/v1/files/{file_id}", documents.delete_file, returns=FileDeleted),
+    Route(
+        "POST",
+        "/v1/vector_stores",
+        documents.create_store,
+        VectorStoreCreateRequest,
+        VectorStoreObject,
+    ),
+    Route("GET", "/v1/vector_stores", documents.list_stores, returns=VectorStoreList),
+    Route(
+        "GET", "/v1/vector_stores/{vector_store_id}", documents.get_store, returns=VectorStoreObject
+    ),
+    Route(
+        "DELETE",
+        "/v1/vector_stores/{vector_store_id}",
+        documents.delete_store,
+        returns=VectorStoreDeleted,
+    ),
+    Route(
+        "POST",
+        "/v1/vector_stores/{vector_store_id}/files",
+        documents.add_store_file,
+        VectorStoreFileCreateRequest,
+        VectorStoreFileObject,
+    ),
+    Route(
+        "GET",
+        "/v1/vector_stores/{vector_store_id}/files",
+        documents.list_store_files,
+        returns=VectorStoreFileList,
+    ),
+    Route(
+        "GET",
+        "/v1/vector_stores/{vector_store_id}/files/{file_id}",
+        documents.get_store_file,
+        returns=VectorStoreFileObject,
+    ),
+    Route(
+        "DELETE",
+        "/v1/vector_stores/{vector_store_id}/files/{file_id}",
+        documents.delete_store_file,
+        returns=VectorStoreFileDeleted,
+    ),
+    Route(
+        "POST",
+        "/v1/vector_stores/{vector_store_id}/search",
+        documents.search_store,
+        VectorStoreSearchRequest,
+        SearchResultsPage,
+    ),
 )
 
 _ERROR_STATUSES = ("400", "401", "403", "404", "413", "429", "500", "502", "503", "504")
@@ -112,10 +192,8 @@ def openapi(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
         }
         if route.body is not None:
             schema = refs[(route.body, "validation")]
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": schema}},
-            }
+            mime = "multipart/form-data" if route.form else "application/json"
+            operation["requestBody"] = {"required": True, "content": {mime: {"schema": schema}}}
         template = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         paths.setdefault(template, {})[route.method.lower()] = operation
     return {
