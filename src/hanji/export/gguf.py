@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -293,15 +293,14 @@ def export_gguf(
         raise ExportError(f"--type must be one of {', '.join(GGUF_TYPES)}, got '{gguf_type}'")
     check_model_dir(model_dir)  # every refusal before any file is created
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # Unique names beside the target (same file system, so the rename is atomic), created
+    # by the writer with the usual permissions, unlike mkstemp's 0600.
+    stem = f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp = out.parent / f"{stem}.part"
     f16_tmp: Path | None = None
     try:
         if gguf_type == "q4_k_m":
-            fd, f16_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".f16", dir=out.parent)
-            os.close(fd)
-            f16_tmp = Path(f16_name)
+            f16_tmp = out.parent / f"{stem}.f16.part"
             arch, pre, n_vocab, _, n_tensors = _write_f16_or_q8(
                 model_dir, f16_tmp, "f16", name, progress=progress
             )

@@ -7,7 +7,9 @@ llama-cpp-python is an optional extra (``pip install 'hanji[llamacpp]'`` or
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ def load(
     embedding: bool = False,
     n_threads: int | None = None,
     seed: int = 0,
+    **extra: Any,
 ) -> Any:
     """A `llama_cpp.Llama` on the CPU; ``n_ctx`` 0 takes the model's own context length."""
     llama_cpp = require()
@@ -51,18 +54,71 @@ def load(
     if not path.is_file():
         raise ExportError(f"GGUF file not found: {path}")
     threads = n_threads or max(1, len(os.sched_getaffinity(0)))
-    return llama_cpp.Llama(
-        model_path=str(path),
-        n_ctx=n_ctx,
-        n_batch=512,
-        n_threads=threads,
-        n_threads_batch=threads,
-        n_gpu_layers=0,
-        logits_all=logits_all,
-        embedding=embedding,
-        seed=seed,
-        verbose=False,
-    )
+    with _model_params(use_extra_bufts=not cpu_has_amx()):
+        return llama_cpp.Llama(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_batch=512,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=0,
+            logits_all=logits_all,
+            embedding=embedding,
+            seed=seed,
+            verbose=False,
+            **extra,
+        )
+
+
+@functools.cache
+def cpu_has_amx() -> bool:
+    """Whether the CPU has AMX tiles (``amx_tile`` in /proc/cpuinfo)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            return any(line.startswith("flags") and " amx_tile" in line for line in fh)
+    except OSError:
+        return False
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+class _model_params:  # noqa: N801 - used as a context manager
+    """Load with llama.cpp's extra CPU buffer types (weight repacking, AMX) on or off.
+
+    llama.cpp's AMX matrix multiply (``ggml_backend_amx_mul_mat``, llama-cpp-python 0.3.36
+    built for the native CPU) crashed the process with a segmentation fault on the first
+    decode of any Q8_0 GGUF on this project's Sapphire Rapids machine, whether the file was
+    written by hanji or quantised by llama.cpp itself; f16 was unaffected. On a CPU with AMX
+    the extra buffer types are therefore turned off: the plain AVX-512 kernels run instead.
+    llama-cpp-python does not expose the flag, so its default model parameters are wrapped
+    while the model loads (under a lock: the wrap is process-wide).
+    """
+
+    def __init__(self, *, use_extra_bufts: bool) -> None:
+        self.use_extra_bufts = use_extra_bufts
+
+    def __enter__(self) -> None:
+        import llama_cpp.llama_cpp as low
+
+        _PARAMS_LOCK.acquire()
+        self._orig = low.llama_model_default_params
+        if self.use_extra_bufts:
+            return
+        orig = self._orig
+
+        def params() -> Any:
+            p = orig()
+            p.use_extra_bufts = False
+            return p
+
+        low.llama_model_default_params = params
+
+    def __exit__(self, *exc: object) -> None:
+        import llama_cpp.llama_cpp as low
+
+        low.llama_model_default_params = self._orig
+        _PARAMS_LOCK.release()
 
 
 def quantize(src: str | Path, dst: str | Path, kind: str = "q4_k_m") -> None:

@@ -137,7 +137,7 @@ class LlamaCppBackend(Backend):
                 top_p=1.0 if params.top_p is None else max(params.top_p, 1e-6),
                 min_p=0.0,
                 repeat_penalty=1.0,
-                present_penalty=params.presence_penalty or 0.0,
+                presence_penalty=params.presence_penalty or 0.0,
                 frequency_penalty=params.frequency_penalty or 0.0,
                 reset=True,
             ):
