@@ -75,7 +75,8 @@ class LlamaCppBackend(Backend):
             raise ServerError(f"GGUF file not found: {self.path}")
         self._workers.open("hanji-llamacpp")
         llm = await asyncio.to_thread(self._loader, self.path)
-        self.context_length = int(llm.n_ctx())
+        # llama.cpp rounds the context up (256 for a 128-token model): keep the trained one
+        self.context_length = min(int(llm.n_ctx()), int(llm._model.n_ctx_train()))
         self._template = _formatter(llm)
         self.llm = llm
         log.info("llama.cpp model ready", extra={"model": self.name})
@@ -231,7 +232,8 @@ class LlamaCppBackend(Backend):
                 raise InvalidRequest("a token id is outside the vocabulary", param="input")
             ids = ids[:limit] or [int(emb.token_eos())]
             tokens += len(ids)
-            vector = emb.embed(emb.detokenize(ids, special=True).decode("utf-8", "replace"))
+            text = emb.detokenize(ids, special=True).decode("utf-8", "replace")
+            vector = emb.embed(text, normalize=True)
             if request.dimensions is not None and request.dimensions != len(vector):
                 raise InvalidRequest(
                     f"this model's embeddings have {len(vector)} dimensions", param="dimensions"
