@@ -99,7 +99,9 @@ def main() -> None:
         for kind in args.types.split(","):
             path = export_gguf(args.model_dir, Path(tmp) / f"m.{kind}.gguf", gguf_type=kind)
             mb = path.bytes / 1e6
-            result = asyncio.run(time_backend(LlamaCppBackend("m", str(path.path)), asks, args.tokens))
+            result = asyncio.run(
+                time_backend(LlamaCppBackend("m", str(path.path)), asks, args.tokens)
+            )
             rows.append((f"llama.cpp {kind} ({mb:.0f} MB)", result))
     base = rows[0][1]
     print(f"{len(asks)} prompts, {args.tokens} tokens max, greedy, one request at a time")

@@ -86,8 +86,7 @@ def build_ko_model(out: Path) -> Path:
 def build_qwen_model(out: Path) -> Path:
     """A tiny Qwen2: NFC normalizer, Qwen2's split regex, byte-level BPE trained here."""
     import torch
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers import trainers
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
     from hanji.export.pretokenizer import _QWEN2

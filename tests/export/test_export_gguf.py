@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import gguf
-import numpy as np
 import pytest
 import torch
 from export_models import heldout_lines
@@ -147,7 +146,7 @@ def _copy(src: Path, dst: Path) -> Path:
 def test_no_tokenizer_is_refused(ko_model_dir: Path, tmp_path: Path) -> None:
     d = _copy(ko_model_dir, tmp_path / "m")
     (d / "tokenizer.json").unlink()
-    with pytest.raises(ExportError, match="no tokenizer.json"):
+    with pytest.raises(ExportError, match=r"no tokenizer\.json"):
         export_gguf(d, tmp_path / "x.gguf")
     assert not list(tmp_path.glob("*.gguf*"))
 
@@ -168,7 +167,7 @@ def test_an_unmerged_lora_dir_is_refused(tmp_path: Path) -> None:
     d.mkdir()
     (d / "adapter_config.json").write_text('{"peft_type": "LORA"}', "utf-8")
     (d / "adapter_model.safetensors").write_bytes(b"")
-    with pytest.raises(ExportError, match="LoRA adapter .* not a merged model"):
+    with pytest.raises(ExportError, match=r"LoRA adapter .* not a merged model"):
         export_gguf(d, tmp_path / "x.gguf")
 
 
@@ -211,7 +210,9 @@ def test_a_full_disk_leaves_no_half_written_file_and_keeps_the_old_one(
 def test_cli_writes_the_file_and_reports_errors(ko_model_dir: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "cli.q8_0.gguf"
-    ok = runner.invoke(app, ["export", "gguf", str(ko_model_dir), "--out", str(out), "--type", "q8_0"])
+    ok = runner.invoke(
+        app, ["export", "gguf", str(ko_model_dir), "--out", str(out), "--type", "q8_0"]
+    )
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout.strip().splitlines()[-1])["type"] == "q8_0"
     assert gguf.GGUFReader(out).fields["general.file_type"].contents() == 7  # MOSTLY_Q8_0
@@ -221,4 +222,3 @@ def test_cli_writes_the_file_and_reports_errors(ko_model_dir: Path, tmp_path: Pa
         app, ["export", "gguf", str(ko_model_dir), "--out", str(out), "--type", "q2"]
     )
     assert wrong.exit_code == 2 and "--type must be one of f16, q8_0, q4_k_m" in wrong.output
-

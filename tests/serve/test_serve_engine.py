@@ -37,7 +37,9 @@ def test_a_gguf_without_llama_cpp_installed_names_the_extra(
         build_backends(settings)
 
 
-def test_a_gguf_builds_the_llama_cpp_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_gguf_builds_the_llama_cpp_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(hanji.export.llamacpp, "available", lambda: True)
     settings = Settings(
         home=tmp_path,
@@ -49,7 +51,16 @@ def test_a_gguf_builds_the_llama_cpp_backend(tmp_path: Path, monkeypatch: pytest
 
 def test_serve_refuses_an_unknown_engine(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["serve", "--model", "smollm2-135m", "--engine", "vllm", "--db", f"sqlite:///{tmp_path}/x.db"]
+        app,
+        [
+            "serve",
+            "--model",
+            "smollm2-135m",
+            "--engine",
+            "vllm",
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+        ],
     )
     assert result.exit_code != 0
     assert "--engine must be auto, transformers or llama.cpp" in result.output

@@ -132,9 +132,7 @@ def test_prompt_longer_than_the_context_is_400(served: Running) -> None:
     assert info.value.body["code"] == "context_length_exceeded"
 
 
-def test_the_guard_masks_pii_before_llama_cpp_sees_it(
-    tmp_path: Path, gguf_file: Path
-) -> None:
+def test_the_guard_masks_pii_before_llama_cpp_sees_it(tmp_path: Path, gguf_file: Path) -> None:
     """The same guard and audit as every backend: the finance profile masks a resident
     registration number in the prompt, and the audit record holds no content."""
     import secrets

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-app = typer.Typer(help="Export a model dir to GGUF and verify it with llama.cpp.", no_args_is_help=True)
+app = typer.Typer(
+    help="Export a model dir to GGUF and verify it with llama.cpp.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -17,7 +19,9 @@ def gguf_command(
     model_dir: Path = typer.Argument(..., help="a hanji-built (HF) model dir, e.g. runs/x/model"),
     out: Path = typer.Option(..., "--out", help="the .gguf file to write"),
     gguf_type: str = typer.Option(
-        "f16", "--type", help="f16 | q8_0 | q4_k_m (q4_k_m: llama.cpp's quantiser, needs the llamacpp extra)"
+        "f16",
+        "--type",
+        help="f16 | q8_0 | q4_k_m (q4_k_m: llama.cpp's quantiser, needs the llamacpp extra)",
     ),
     name: str | None = typer.Option(None, "--name", help="general.name in the file"),
 ) -> None:

@@ -125,7 +125,7 @@ def _weights(model_dir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in files:
         with safe_open(str(f), framework="pt") as st:
-            for name in st.keys():  # noqa: SIM118 - safe_open is not a dict
+            for name in st.keys():
                 out[name] = st.get_tensor(name).float()
     return out
 
@@ -150,7 +150,9 @@ def _tokens(model_dir: Path, tok_json: dict[str, Any], n_vocab: int) -> tuple[li
             continue
         # Added tokens are matched on raw text before BPE, specials are control tokens.
         texts[i] = added["content"]
-        types[i] = int(gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED)
+        types[i] = int(
+            gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED
+        )
     if len(texts) > n_vocab:
         raise ExportError(
             f"the tokenizer has {len(texts)} tokens but the model only {n_vocab} embedding rows"

@@ -83,7 +83,7 @@ def cpu_has_amx() -> bool:
 _PARAMS_LOCK = threading.Lock()
 
 
-class _model_params:  # noqa: N801 - used as a context manager
+class _model_params:
     """Load with llama.cpp's extra CPU buffer types (weight repacking, AMX) on or off.
 
     llama.cpp's AMX matrix multiply (``ggml_backend_amx_mul_mat``, llama-cpp-python 0.3.36

@@ -34,8 +34,7 @@ def build_backends(settings: Settings) -> list[Backend]:
     backends: list[Backend] = []
     for m in settings.models:
         if m.runs_on == "llama.cpp":
-            from hanji.export.llamacpp import available
-            from hanji.export.llamacpp import INSTALL_HINT
+            from hanji.export.llamacpp import INSTALL_HINT, available
 
             if not available():
                 raise ValueError(f"--model {m.ref}: a GGUF file runs on llama.cpp: {INSTALL_HINT}")

@@ -229,7 +229,13 @@ class LocalBackend(Backend):
             cancel = threading.Event()
             matcher = StopMatcher(request.params.stop)
             worker = loop.run_in_executor(
-                self._workers.executor, self._generate, ids, request.params, max_new, streamer, cancel
+                self._workers.executor,
+                self._generate,
+                ids,
+                request.params,
+                max_new,
+                streamer,
+                cancel,
             )
             finish: FinishReason | None = None
             try:
