@@ -9,6 +9,7 @@ from hanji.audit.cli import app as audit_app
 from hanji.build.cli import build_command
 from hanji.corpus.cli import app as corpus_app
 from hanji.evaluate.cli import app as eval_app
+from hanji.export.cli import app as export_app
 from hanji.lexicon.cli import app as lexicon_app
 from hanji.modeling.cli import app as models_app
 from hanji.privacy.cli import app as privacy_app
@@ -47,6 +48,7 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
+app.add_typer(export_app, name="export")
 app.add_typer(privacy_app, name="privacy")
 app.command("serve")(serve_command)
 app.add_typer(tenant_app, name="tenant")

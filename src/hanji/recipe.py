@@ -280,6 +280,21 @@ class EvalSection(_Section):
     """``auto``: bf16 autocast on a GPU with bf16 or a CPU with AMX tiles, else fp32."""
 
 
+class ExportSection(_Section):
+    """GGUF files of the built model, for llama.cpp, Ollama and LM Studio (docs/serving.md)."""
+
+    gguf: list[Literal["f16", "q8_0", "q4_k_m"]] = Field(default_factory=list)
+    """Types to write as ``model.<type>.gguf`` in the run folder (q4_k_m needs the llamacpp
+    extra: llama.cpp's own quantiser); empty: no export."""
+
+    @field_validator("gguf")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"export.gguf names a type twice: {value}")
+        return value
+
+
 class OutputSection(_Section):
     """Where the run is written."""
 
@@ -296,6 +311,7 @@ class Recipe(_Section):
     tokenizer: TokenizerSection = Field(default_factory=TokenizerSection)
     train: TrainSection = Field(default_factory=TrainSection)
     eval: EvalSection = Field(default_factory=EvalSection)
+    export: ExportSection = Field(default_factory=ExportSection)
     output: OutputSection = Field(default_factory=OutputSection)
 
     path: Annotated[Path | None, Field(exclude=True)] = None

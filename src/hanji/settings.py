@@ -12,7 +12,7 @@ import os
 import secrets
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -68,7 +68,11 @@ class LocalModelConfig(BaseModel):
     ref: str
     name: str | None = None
     max_concurrency: int | None = Field(default=None, ge=1)
-    """Generations running at once for this model; default: ``local_max_concurrency``."""
+    """Generations running at once for this model; default: ``local_max_concurrency``
+    (llama.cpp runs one at a time per model)."""
+    engine: Literal["auto", "transformers", "llama.cpp"] = "auto"
+    """What runs it in-process: ``auto`` is llama.cpp for a ``.gguf`` file (llama-cpp-python,
+    the ``llamacpp`` extra) and transformers for everything else (the embedded base too)."""
 
     @property
     def served_name(self) -> str:
@@ -77,6 +81,13 @@ class LocalModelConfig(BaseModel):
             return self.name
         path = Path(self.ref)
         return path.name if path.exists() and path.name else self.ref
+
+    @property
+    def runs_on(self) -> Literal["transformers", "llama.cpp"]:
+        """The engine ``auto`` resolves to."""
+        if self.engine != "auto":
+            return self.engine
+        return "llama.cpp" if self.ref.lower().endswith(".gguf") else "transformers"
 
 
 class UpstreamConfig(BaseModel):

@@ -93,6 +93,8 @@ steps = 2
 lr = 1e-3
 [eval]
 heldout = ["data/heldout/*.jsonl"]
+[export]
+gguf = ["f16"]
 [output]
 dir = "runs/mini"
 """,
@@ -106,7 +108,7 @@ def test_mini_build_end_to_end_then_skips(mini_recipe: Path) -> None:
     manifest = build(mini_recipe, progress=False)
     run = mini_recipe.parent / "runs" / "mini"
     data = json.loads((run / "manifest.json").read_text())
-    assert list(data["stages"]) == ["corpus", "lexicon", "tokenizer", "train", "eval"]
+    assert list(data["stages"]) == ["corpus", "lexicon", "tokenizer", "train", "eval", "export"]
     assert all(s["status"] == "done" and s["fingerprint"] for s in data["stages"].values())
     assert (run / "model" / "config.json").is_file()
     results = json.loads((run / "eval" / "results.json").read_text())
@@ -115,6 +117,9 @@ def test_mini_build_end_to_end_then_skips(mini_recipe: Path) -> None:
     assert results["delta"]["chars_per_token"]["ratio"] > 1
     assert "report_html" in manifest.stages["eval"].artifacts
     assert Path(manifest.stages["eval"].artifacts["report_html"]).is_file()
+    gguf = run / "model.f16.gguf"
+    assert data["stages"]["export"]["artifacts"] == {"gguf_f16": str(gguf)}
+    assert gguf.is_file() and data["stages"]["export"]["figures"]["f16"]["pre_tokenizer"] == "gpt-2"
 
     before = {k: v["ended"] for k, v in data["stages"].items()}
     build(mini_recipe, progress=False)  # nothing changed: every stage is skipped
@@ -124,6 +129,17 @@ def test_mini_build_end_to_end_then_skips(mini_recipe: Path) -> None:
     build(mini_recipe, progress=False, from_stage="eval")  # re-runs eval alone
     last = json.loads((run / "manifest.json").read_text())["stages"]
     assert last["eval"]["ended"] > before["eval"] and last["train"]["ended"] == before["train"]
+
+    # another GGUF type: the export stage alone reruns, and the old type's file goes
+    text = mini_recipe.read_text("utf-8").replace('gguf = ["f16"]', 'gguf = ["q8_0"]')
+    mini_recipe.write_text(text, "utf-8")
+    build(mini_recipe, progress=False)
+    final = json.loads((run / "manifest.json").read_text())["stages"]
+    assert final["export"]["ended"] > last["export"]["ended"]
+    assert {k: v["ended"] for k, v in final.items() if k != "export"} == {
+        k: v["ended"] for k, v in last.items() if k != "export"
+    }
+    assert sorted(p.name for p in run.glob("*.gguf")) == ["model.q8_0.gguf"]
 
 
 def test_bad_stage_name_is_a_clear_error(mini_recipe: Path) -> None:

@@ -79,6 +79,7 @@ def test_how_the_corpus_is_computed_changes_no_fingerprint(tmp_path: Path) -> No
         ("tokenizer", {"add_tokens": 10}, "tokenizer"),
         ("train", {"seq_len": 64}, "train"),
         ("eval", {"window": 64}, "eval"),
+        ("export", {"gguf": ["q8_0"]}, "export"),
     ],
 )
 def test_a_real_setting_reruns_its_stage_and_those_after(
@@ -126,6 +127,7 @@ def _toy_stages(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
         ("lexicon", "file"),
         ("tokenizer", "file"),
         ("train", "file"),
+        ("train", "file"),  # export reads the trained model
     ]
     for (name, (_, outputs)), reads in zip(list(stages.STAGES.items()), chain, strict=True):
         monkeypatch.setitem(stages.STAGES, name, (make(name, reads), outputs))

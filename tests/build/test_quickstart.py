@@ -86,3 +86,5 @@ def test_quickstart_recipe_with_short_training(tmp_path: Path) -> None:
     results = json.loads(Path(stages["eval"].artifacts["results"]).read_text())
     assert results["model"]["probe"]["n"] >= 20
     assert Path(stages["train"].artifacts["model"], "config.json").is_file()
+    gguf = Path(stages["export"].artifacts["gguf_q8_0"])
+    assert gguf == tmp_path / "run" / "model.q8_0.gguf" and gguf.stat().st_size > 50e6

@@ -186,3 +186,41 @@ def test_without_a_budget_the_steps_stand(tmp_path: Path, monkeypatch: pytest.Mo
     )
     (stage,) = seen["cpt"]["stages"]
     assert stage.steps == 7 and stage.budget_s is None and "budget_s" not in seen["figures"]
+
+
+def test_export_stage_writes_one_gguf_per_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[export] gguf` → ``model.<type>.gguf`` in the run folder, listed as artefacts; the
+    files are the stage's outputs (cleared when its fingerprint changes: test_build)."""
+    import hanji.export.gguf
+
+    written: list[tuple[str, str]] = []
+
+    class Result:
+        bytes = 2_000_000
+        pre_tokenizer = "gpt-2"
+
+    def fake_export(model: Path, out: Path, *, gguf_type: str, name: str) -> Result:
+        written.append((Path(model).name, gguf_type))
+        Path(out).write_bytes(b"GGUF")
+        return Result()
+
+    monkeypatch.setattr(hanji.export.gguf, "export_gguf", fake_export)
+    recipe = parse_recipe({"export": {"gguf": ["q8_0", "f16"]}}, path=tmp_path / "r.toml")
+    run = tmp_path / "run"
+    manifest = Manifest(run / "manifest.json", "r", "r.toml")
+    manifest.record("train").artifacts = {"model": str(run / "model")}
+    ctx = stages.Context(recipe, run, manifest, log=lambda _: None)
+    run.mkdir()
+    arts, figures = stages.run_export(ctx)
+    assert written == [("model", "q8_0"), ("model", "f16")]
+    assert arts == {
+        "gguf_q8_0": str(run / "model.q8_0.gguf"),
+        "gguf_f16": str(run / "model.f16.gguf"),
+    }
+    assert figures["q8_0"] == {"mb": 2.0, "pre_tokenizer": "gpt-2"}
+    assert "model.q8_0.gguf" in stages.STAGES["export"][1]
+    assert stages.run_export(
+        stages.Context(parse_recipe({}, path=tmp_path / "r.toml"), run, manifest, lambda _: None)
+    ) == ({}, {"gguf": []})

@@ -63,8 +63,10 @@ def build(
             continue
         if rec.fingerprint != fp or wanted:
             for sub in outputs:  # inputs or config changed: start the stage from scratch
-                if (run_dir / sub).exists():
+                if (run_dir / sub).is_dir():
                     shutil.rmtree(run_dir / sub)
+                elif (run_dir / sub).exists():
+                    (run_dir / sub).unlink()
         elif rec.status in ("running", "failed"):
             console.print(f"[yellow]↻ {name}: resuming an interrupted run[/yellow]")
         console.rule(f"[bold]{name}")

@@ -48,6 +48,7 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "tokenizer": ("corpus", "lexicon"),
     "train": ("corpus", "lexicon", "tokenizer"),
     "eval": ("lexicon", "train"),
+    "export": ("train",),
 }
 FINGERPRINTS = {
     "corpus": "hanji.corpus.stage",
@@ -55,6 +56,7 @@ FINGERPRINTS = {
     "tokenizer": "hanji.tokenizer.stage",
     "train": "hanji.train.stage",
     "eval": "hanji.evaluate.stage",
+    "export": "hanji.export.stage",
 }
 
 
@@ -319,12 +321,32 @@ def run_eval(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
     return arts, figures
 
 
+def run_export(ctx: Context) -> tuple[dict[str, str], dict[str, Any]]:
+    """``model.<type>.gguf`` next to ``model/`` for each type in ``[export] gguf``."""
+    kinds = ctx.recipe.export.gguf
+    if not kinds:
+        return {}, {"gguf": []}
+    from hanji.export.gguf import export_gguf
+
+    model = Path(str(ctx.artifact("train", "model")))
+    arts: dict[str, str] = {}
+    figures: dict[str, Any] = {}
+    for kind in kinds:
+        out = ctx.run_dir / f"model.{kind}.gguf"
+        ctx.log(f"exporting {kind} GGUF → {out.name}")
+        result = export_gguf(model, out, gguf_type=kind, name=ctx.recipe.name)
+        arts[f"gguf_{kind}"] = str(out)
+        figures[kind] = {"mb": round(result.bytes / 1e6, 1), "pre_tokenizer": result.pre_tokenizer}
+    return arts, figures
+
+
 Run = Callable[[Context], tuple[dict[str, str], dict[str, Any]]]
 STAGES: dict[str, tuple[Run, list[str]]] = {
-    # name: (run, output dirs to clear when the fingerprint changed)
+    # name: (run, output dirs or files to clear when the fingerprint changed)
     "corpus": (run_corpus, ["corpus"]),
     "lexicon": (run_lexicon, ["lexicon"]),
     "tokenizer": (run_tokenizer, ["tokenizer"]),
     "train": (run_train, ["cpt", "model"]),
     "eval": (run_eval, ["eval"]),
+    "export": (run_export, [f"model.{kind}.gguf" for kind in ("f16", "q8_0", "q4_k_m")]),
 }

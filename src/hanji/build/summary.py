@@ -83,5 +83,10 @@ def print_summary(manifest: Manifest, console: Console | None = None) -> None:
     for key in ("report_md", "report_html", "results"):
         if key in report:
             console.print(f"{key.replace('_', ' ')}: {report[key]}")
+    ggufs = st.get("export").artifacts if "export" in st else {}
+    for key, path in ggufs.items():
+        console.print(f"{key.replace('_', ' ')}: {path}")
     if model:
         console.print(f"serve it:  hanji serve --model {model}")
+    for path in ggufs.values():
+        console.print(f"      or:  hanji serve --model {path}   (llama.cpp, Ollama, LM Studio)")

@@ -15,6 +15,7 @@ from hanji.audit.writer import AuditWriter
 from hanji.serve.asgi import GatewayApp
 from hanji.serve.auth import Authenticator
 from hanji.serve.backends.base import Backend
+from hanji.serve.backends.llamacpp import LlamaCppBackend
 from hanji.serve.backends.local import LocalBackend
 from hanji.serve.backends.openai_compat import OpenAIBackend
 from hanji.serve.context import LogSink, RecordSink
@@ -33,15 +34,25 @@ log = logging.getLogger("hanji.serve")
 
 def build_backends(settings: Settings) -> list[Backend]:
     """Backends named in settings; upstream keys are read from the variables they name."""
-    backends: list[Backend] = [
-        LocalBackend(
-            m.served_name,
-            m.ref,
-            max_concurrency=m.max_concurrency or settings.local_max_concurrency,
-            max_queue=settings.local_max_queue,
-        )
-        for m in settings.models
-    ]
+    backends: list[Backend] = []
+    for m in settings.models:
+        if m.runs_on == "llama.cpp":
+            from hanji.export.llamacpp import INSTALL_HINT, available
+
+            if not available():
+                raise ValueError(f"--model {m.ref}: a GGUF file runs on llama.cpp: {INSTALL_HINT}")
+            backends.append(
+                LlamaCppBackend(m.served_name, m.ref, max_queue=settings.local_max_queue)
+            )
+        else:
+            backends.append(
+                LocalBackend(
+                    m.served_name,
+                    m.ref,
+                    max_concurrency=m.max_concurrency or settings.local_max_concurrency,
+                    max_queue=settings.local_max_queue,
+                )
+            )
     for upstream in settings.upstreams:
         key = None
         if upstream.key_env:

@@ -37,6 +37,14 @@ def serve_command(
         str | None,
         typer.Option("--name", help="Name clients use for --model (default: its folder name)."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="What runs --model: auto (llama.cpp for a .gguf file, else transformers), "
+            "transformers or llama.cpp.",
+        ),
+    ] = "auto",
     upstream: Annotated[
         str | None,
         typer.Option(
@@ -69,13 +77,19 @@ def serve_command(
 
     if name and not model:
         raise fail("--name needs --model")
+    if engine not in ("auto", "transformers", "llama.cpp"):
+        raise fail(f"--engine must be auto, transformers or llama.cpp, not '{engine}'")
     if bool(upstream) != bool(upstream_model):
         raise fail("--upstream and --upstream-model go together")
     if upstream_key_env and not upstream:
         raise fail("--upstream-key-env needs --upstream")
     settings = load_settings(config, host=host, port=port, db=db)
     try:
-        extra_models = [LocalModelConfig(ref=model, name=name)] if model else []
+        extra_models = (
+            [LocalModelConfig(ref=model, name=name, engine=engine)]  # type: ignore[arg-type]
+            if model
+            else []
+        )
         extra_upstreams = (
             [UpstreamConfig(url=upstream, model=upstream_model, key_env=upstream_key_env)]
             if upstream and upstream_model

@@ -1,9 +1,7 @@
 """In-process backend: a transformers model dir, generated in worker threads.
 
-Concurrency is bounded twice: a semaphore admits at most ``max_concurrency`` requests to
-the model, at most ``max_queue`` more may wait for a slot (beyond that: 429), and the
-worker pool has exactly ``max_concurrency`` threads, so a slow or cancelled generation can
-never put more work on the CPU than configured.
+Concurrency is bounded by `WorkerSlots` (``max_concurrency`` worker threads, at most
+``max_queue`` requests waiting, 429 beyond).
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from hanji.serve.backends.base import (
@@ -27,8 +24,9 @@ from hanji.serve.backends.base import (
     SamplingParams,
     Usage,
 )
+from hanji.serve.backends.slots import WorkerSlots
 from hanji.serve.backends.stops import StopMatcher
-from hanji.serve.errors import InvalidRequest, RateLimited, ServerError
+from hanji.serve.errors import InvalidRequest, ServerError
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -104,9 +102,7 @@ class LocalBackend(Backend):
         self.max_concurrency = max_concurrency
         self.max_queue = max_queue
         self._loader = loader or load_model_dir
-        self._slots = asyncio.Semaphore(max_concurrency)
-        self._waiting = 0
-        self._executor: ThreadPoolExecutor | None = None
+        self._workers = WorkerSlots(name, max_concurrency, max_queue)
         self._seed_lock = threading.Lock()
         self.model: PreTrainedModel | None = None
         self.tokenizer: PreTrainedTokenizerBase | None = None
@@ -122,8 +118,7 @@ class LocalBackend(Backend):
     async def start(self) -> None:
         if self.model is not None:
             return
-        self._executor = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="hanji-gen")
-        self._slots = asyncio.Semaphore(self.max_concurrency)  # bound to this event loop
+        self._workers.open("hanji-gen")
         model, tokenizer = await asyncio.to_thread(self._loader, self.ref)
         if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -135,34 +130,14 @@ class LocalBackend(Backend):
         log.info("local model ready", extra={"model": self.name})
 
     async def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self._workers.close()
         self.model = self.tokenizer = None
 
-    @contextlib.asynccontextmanager
-    async def _slot(self) -> AsyncIterator[None]:
-        if self.model is None or self._executor is None:
-            raise ServerError(f"the model '{self.name}' is not loaded", code="model_not_ready")
-        if self._slots.locked() and self._waiting >= self.max_queue:
-            raise RateLimited(
-                f"the model '{self.name}' is busy; retry shortly",
-                retry_after_s=1,
-                code="model_overloaded",
-            )
-        self._waiting += 1
-        try:
-            await self._slots.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            yield
-        finally:
-            self._slots.release()
+    def _slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._workers.slot(self.model is not None)
 
     async def _in_worker(self, fn: Any, *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await self._workers.run(fn, *args)
 
     # ------------------------------------------------------------ generation
 
@@ -254,7 +229,13 @@ class LocalBackend(Backend):
             cancel = threading.Event()
             matcher = StopMatcher(request.params.stop)
             worker = loop.run_in_executor(
-                self._executor, self._generate, ids, request.params, max_new, streamer, cancel
+                self._workers.executor,
+                self._generate,
+                ids,
+                request.params,
+                max_new,
+                streamer,
+                cancel,
             )
             finish: FinishReason | None = None
             try:
