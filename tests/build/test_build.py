@@ -118,7 +118,9 @@ def test_mini_build_end_to_end_then_skips(mini_recipe: Path) -> None:
     assert "report_html" in manifest.stages["eval"].artifacts
     assert Path(manifest.stages["eval"].artifacts["report_html"]).is_file()
     gguf = run / "model.f16.gguf"
-    assert data["stages"]["export"]["artifacts"] == {"gguf_f16": str(gguf)}
+    # stored relative to the run folder, read back as a path
+    assert data["stages"]["export"]["artifacts"] == {"gguf_f16": "./model.f16.gguf"}
+    assert manifest.stages["export"].artifacts == {"gguf_f16": str(gguf)}
     assert gguf.is_file() and data["stages"]["export"]["figures"]["f16"]["pre_tokenizer"] == "gpt-2"
 
     before = {k: v["ended"] for k, v in data["stages"].items()}
