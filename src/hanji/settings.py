@@ -138,6 +138,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    """Gateway processes on the one port (uvicorn's supervisor): each loads the served
+    models; above 1, rate buckets live in the database (as for replicas)."""
     models: list[LocalModelConfig] = Field(default_factory=list)
     upstreams: list[UpstreamConfig] = Field(default_factory=list)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from hanji.audit.journal import Journal, recover
@@ -118,7 +117,7 @@ def create_app(
         auth=Authenticator(store, settings.pepper_bytes(), settings.admin_key_value()),
         backends=by_name,
         pipeline=Pipeline(hooks),
-        limiter=limiter_for(store),
+        limiter=limiter_for(store, settings.workers),
         sinks=list(sinks) if sinks is not None else [LogSink()],
         audit=audit,
         vault=vault,
@@ -176,78 +175,61 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def _timeout_answer() -> bytes:
-    body = json.dumps(
-        {
-            "error": {
-                "message": "The request headers did not arrive in time.",
-                "type": "invalid_request_error",
-                "param": None,
-                "code": "request_timeout",
-            }
-        }
-    ).encode()
-    head = (
-        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-        f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n"
+@dataclass(frozen=True)
+class WorkerApp:
+    """The app factory each process of `hanji serve --workers N` calls: uvicorn hands it to
+    the process pickled, over the spawn pipe (settings with their secrets travel neither
+    through the environment nor a file)."""
+
+    settings: Settings
+
+    def __call__(self) -> GatewayApp:
+        from hanji.serve.deadline import HeaderDeadline
+
+        HeaderDeadline.timeout_s = self.settings.header_read_timeout_s  # this process's server
+        return create_app(self.settings)
+
+
+def run_workers(settings: Settings) -> None:
+    """`hanji serve --workers N`: uvicorn's supervisor binds the port once and keeps
+    ``settings.workers`` processes accepting on it, restarting one that dies.
+
+    Each process builds its own gateway (loads the served models, opens its audit journal
+    and recovers dead processes' ones, as a replica does); the rate buckets live in the
+    database (`limiter_for`), the key cache follows the database's change counter, and every
+    process appends to the one audit chain.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    options = uvicorn_options(settings)
+    if "http" in options:  # the worker imports the protocol by name and sets its deadline
+        from hanji.serve.deadline import HeaderDeadline
+
+        options["http"] = HeaderDeadline
+    config = uvicorn.Config(
+        WorkerApp(settings),
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        server_header=False,
+        **options,
     )
-    return head.encode() + body
-
-
-_TOO_SLOW = _timeout_answer()
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def header_timeout_protocol(timeout_s: float) -> type | None:
-    """uvicorn's httptools protocol with a deadline for the request headers (None where
-    httptools is not installed: uvicorn then uses h11, which has none).
-
-    A client that opens connections and trickles header bytes (slowloris) would otherwise
-    hold each connection for as long as it likes: uvicorn times only idle keep-alive
-    connections. The deadline runs from the connection's opening, and on a kept-alive
-    connection from the next request's first byte, to the end of its headers.
-    """
+    """uvicorn's httptools protocol with a deadline of ``timeout_s`` for the request headers
+    (`hanji.serve.deadline`); None where httptools is not installed (uvicorn then uses h11,
+    which has none)."""
     try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        from hanji.serve.deadline import HeaderDeadline
     except ImportError:  # pragma: no cover - httptools comes with uvicorn[standard]
         return None
-
-    class HeaderDeadline(HttpToolsProtocol):
-        _deadline: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm()
-
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            if self._deadline is None:
-                self._arm()
-
-        def on_headers_complete(self) -> None:
-            self._disarm()
-            super().on_headers_complete()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _arm(self) -> None:
-            self._deadline = self.loop.call_later(timeout_s, self._too_slow)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _too_slow(self) -> None:
-            self._deadline = None
-            if self.cycle is not None and not self.cycle.response_complete:
-                return  # a request is being answered: its headers did arrive
-            if not self.transport.is_closing():
-                self.transport.write(_TOO_SLOW)
-                self.transport.close()
-
-    return HeaderDeadline
+    return type("HeaderDeadline", (HeaderDeadline,), {"timeout_s": timeout_s})
 
 
 def run_server(app: Any, *, host: str, port: int, log_level: str = "info") -> None:

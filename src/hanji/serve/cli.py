@@ -68,6 +68,15 @@ def serve_command(
     port: Annotated[
         int | None, typer.Option("--port", help="Port to listen on (default 8000).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Gateway processes on the one port; each loads the models (default 1).",
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Serve models over the OpenAI API (chat, completions, embeddings, SSE streaming)."""
@@ -83,7 +92,7 @@ def serve_command(
         raise fail("--upstream and --upstream-model go together")
     if upstream_key_env and not upstream:
         raise fail("--upstream-key-env needs --upstream")
-    settings = load_settings(config, host=host, port=port, db=db)
+    settings = load_settings(config, host=host, port=port, db=db, workers=workers)
     try:
         extra_models = (
             [LocalModelConfig(ref=model, name=name, engine=engine)]  # type: ignore[arg-type]
@@ -110,15 +119,20 @@ def serve_command(
 
     import logging
 
-    from hanji.serve.app import create_app, run_server
+    from hanji.serve.app import build_backends, create_app, run_server, run_workers
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    try:
-        app = create_app(settings)
+    try:  # with several workers each builds its own app; the supervisor checks the backends
+        app = create_app(settings) if settings.workers == 1 else build_backends(settings)
     except ValueError as exc:
         raise fail(str(exc)) from None
     names = [m.served_name for m in settings.models] + [u.served_name for u in settings.upstreams]
+    processes = f" ({settings.workers} processes)" if settings.workers > 1 else ""
     typer.echo(
-        f"hanji serve: {', '.join(names)} at http://{settings.host}:{settings.port}/v1", err=True
+        f"hanji serve: {', '.join(names)} at http://{settings.host}:{settings.port}/v1{processes}",
+        err=True,
     )
-    run_server(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    if settings.workers > 1:
+        run_workers(settings)
+    else:
+        run_server(app, host=settings.host, port=settings.port, log_level=settings.log_level)

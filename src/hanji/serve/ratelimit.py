@@ -7,8 +7,9 @@ charged afterwards (the balance may go negative; the next request then waits).
 
 `RateLimiter` keeps the buckets in this process (one gateway on a SQLite file: no database
 write per request). `SharedRateLimiter` keeps them in the store's `rate_buckets` table,
-one row per key and kind taken by an atomic UPDATE, so several replicas on one PostgreSQL
-share each key's minute (`limiter_for` picks by the store's database).
+one row per key and kind taken by an atomic UPDATE, so several replicas on one PostgreSQL,
+or the worker processes of one `hanji serve --workers N`, share each key's minute
+(`limiter_for` picks).
 """
 
 from __future__ import annotations
@@ -140,8 +141,10 @@ class SharedRateLimiter:
         self._store.charge_allowance(key.id, "tpm", key.tpm, float(tokens), self._clock())
 
 
-def limiter_for(store: Store) -> RateLimiter | SharedRateLimiter:
-    """Shared buckets where replicas can share a database (PostgreSQL); else in-process."""
-    if store.engine.dialect.name == "sqlite":
+def limiter_for(store: Store, processes: int = 1) -> RateLimiter | SharedRateLimiter:
+    """Shared buckets where other processes may use the same keys: always on a server
+    database (replicas may run anywhere), on SQLite when this gateway runs ``processes`` > 1
+    workers; else in-process."""
+    if store.engine.dialect.name == "sqlite" and processes == 1:
         return RateLimiter()
     return SharedRateLimiter(store)
