@@ -4,6 +4,7 @@ whitespace tokens, on text hanji did not write, in the same run.
     python bench/retrieval.py                 # 2,000 documents, both halves, latency, MB/s
     python bench/retrieval.py --docs 400      # quicker
     python bench/retrieval.py --tune          # chunk size sweep on the tuning half only
+    python bench/retrieval.py --docs 400 --dense smollm2-135m   # + hybrid and dense rows
 
 Documents: the sections of Debian's Korean FAQ (``debian-faq-ko``, one document per
 ``<h2>``/``<h3>`` section) and pages of LibreOffice's Korean help (``libreoffice-help-ko``)
@@ -17,6 +18,14 @@ Every document goes through `hanji.search.service.Documents` as the gateway uses
 under a tenant key, chunked, analysed, indexed in memory. A document's rank is that of its
 best chunk. Baselines, same documents, same bm25s scorer: whitespace tokens on whole
 documents (the baseline) and Kiwi terms on whole documents (what chunking adds).
+
+With ``--dense MODEL`` (a model folder, a run or the embedded ``smollm2-135m``) the store's
+chunks and the questions are also embedded by that model as the gateway's local backend
+embeds them (`LocalBackend.embed`: mean of the last hidden states, unit length), and two
+more rows come out of the same run: hybrid, hanji's search given the question's vector
+(BM25 and cosine rankings fused by reciprocal rank, as `/v1/responses` searches when an
+embeddings model is configured), and dense alone (a document's rank is that of its chunk
+with the highest cosine). Embedding time is reported apart from ingestion.
 
 Search latency: one core (``sched_setaffinity``), each question searched cold (the query's
 Kiwi analysis not cached) and warm, p50/p99 over all searches. Ingestion: UTF-8 MB of
@@ -113,8 +122,51 @@ class WholeDocBM25:
         return [self.keys[i] for i in top if scores[i] > 0]
 
 
+class DenseModel:
+    """A model's embeddings through hanji's local serve backend; chunk vectors kept by key."""
+
+    def __init__(self, ref: str) -> None:
+        import asyncio
+
+        from hanji.serve.backends.local import LocalBackend
+
+        self.ref = ref
+        self.loop = asyncio.new_event_loop()
+        self.backend = LocalBackend("bench-dense", ref)
+        self.loop.run_until_complete(self.backend.start())
+        self.seconds = 0.0
+        self.texts = 0
+        self.key: str | None = None
+        """The document being ingested; its chunks' vectors are kept under it."""
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        from hanji.serve.backends.base import EmbedRequest
+
+        started = time.perf_counter()
+        request = EmbedRequest(model=self.ref, inputs=tuple(texts))
+        vectors = self.loop.run_until_complete(self.backend.embed(request)).vectors
+        if self.key is not None:
+            self.seconds += time.perf_counter() - started
+            self.texts += len(texts)
+            self.vectors[self.key] = np.asarray(vectors, dtype=np.float32)
+            if len(self.vectors) % 50 == 0:
+                print(f"  embedded {len(self.vectors)} documents", file=sys.stderr, flush=True)
+        return vectors
+
+    def rank(self, vector: np.ndarray, k: int = 10) -> list[str]:
+        """Documents by their best chunk's cosine (vectors are unit length)."""
+        keys = list(self.vectors)
+        best = np.array([float(np.max(self.vectors[key] @ vector)) for key in keys])
+        return [keys[i] for i in np.argsort(-best, kind="stable")[:k]]
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.backend.close())
+        self.loop.close()
+
+
 def build_store(
-    docs: Documents, texts: dict[str, str], chunking: Chunking
+    docs: Documents, texts: dict[str, str], chunking: Chunking, dense: DenseModel | None = None
 ) -> tuple[str, dict[str, str], float]:
     """A store holding every document; (store id, file id -> key, seconds it took)."""
     store_id = docs.create_store(TENANT, "bench", None, chunking)
@@ -123,15 +175,25 @@ def build_store(
     for n, (key, text) in enumerate(texts.items()):
         info = docs.add_file(TENANT, f"doc-{n:05d}.txt", "assistants", text.encode())
         docs.attach(TENANT, store_id, info.id, None, None)
-        status = docs.ingest(TENANT, store_id, info.id)
+        if dense is not None:
+            dense.key = key
+        status = docs.ingest(TENANT, store_id, info.id, dense)
+        if dense is not None:
+            dense.key = None
         if status.status != "completed":
             raise RuntimeError(f"{key}: {status.error_message}")
         by_file[info.id] = key
     return store_id, by_file, time.perf_counter() - started
 
 
-def hanji_rank(docs: Documents, store_id: str, by_file: dict[str, str], question: str) -> list[str]:
-    hits = docs.search(TENANT, store_id, [question], max_results=50)
+def hanji_rank(
+    docs: Documents,
+    store_id: str,
+    by_file: dict[str, str],
+    question: str,
+    vector: list[float] | None = None,
+) -> list[str]:
+    hits = docs.search(TENANT, store_id, [question], max_results=50, query_vector=vector)
     return list(dict.fromkeys(by_file[h.file_id] for h in hits))[:10]
 
 
@@ -148,7 +210,15 @@ def main() -> None:
     parser.add_argument("--chunk-tokens", type=int, default=None, help="default: auto")
     parser.add_argument("--tune", action="store_true", help="sweep chunk sizes, tuning half")
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
+    parser.add_argument(
+        "--dense",
+        metavar="MODEL",
+        default=None,
+        help="also embed with MODEL (a model folder, a run or smollm2-135m): hybrid, dense rows",
+    )
     args = parser.parse_args()
+    if args.dense and args.tune:
+        parser.error("--dense measures the chosen chunk size; leave out --tune")
     if not args.all_cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     roots = fetch([FAQ[0], HELP[0]])
@@ -176,6 +246,7 @@ def main() -> None:
     kiwi_terms = [terms for _, terms in analyse([texts[k] for k in keys])]
     kiwi_whole = WholeDocBM25(keys, kiwi_terms)
 
+    dense = DenseModel(args.dense) if args.dense else None
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/bench.db")  # the gateway's engine and pragmas
         vault = Vault(store.engine, default_provider=lambda t: f"local-file:{tmp}/{t}.json")
@@ -187,11 +258,17 @@ def main() -> None:
             sizes = [100, 200, 400, 800]
         for size in sizes:
             chunking = Chunking() if size is None else Chunking(size, size // 4)
-            store_id, by_file, seconds = build_store(docs, texts, chunking)
+            store_id, by_file, seconds = build_store(docs, texts, chunking, dense)
             started = time.perf_counter()
             docs.search(TENANT, store_id, ["색인"], max_results=10)  # builds the index
             built = time.perf_counter() - started
             label = f"hanji (chunks of {chunking.max_tokens})"
+            if dense is not None:
+                seconds -= dense.seconds
+                print(
+                    f"\nembeddings, {dense.ref}: {dense.texts} chunks in {dense.seconds:.1f} s "
+                    f"({dense.texts / dense.seconds:.2f} chunks/s, not counted in ingestion)"
+                )
             print(f"\ningestion, {label}: {size_mb / seconds:.3f} MB/s ({seconds:.1f} s)")
             print(f"index build on first search (decrypt chunks, bm25s): {built:.2f} s")
             rows = {
@@ -201,6 +278,17 @@ def main() -> None:
                 "BM25, Kiwi morphemes, whole docs": lambda q: kiwi_whole.rank(list(query_terms(q))),
                 label: lambda q, s=store_id, f=by_file: hanji_rank(docs, s, f, q),
             }
+            if dense is not None:
+                started = time.perf_counter()
+                vectors = {q["question"]: dense([q["question"]])[0] for q in questions}
+                per_query = (time.perf_counter() - started) * 1000 / len(questions)
+                print(f"query embedding: {per_query:.1f} ms per question")
+                rows[f"hybrid: hanji + {dense.ref} (RRF)"] = (
+                    lambda q, s=store_id, f=by_file, v=vectors: hanji_rank(docs, s, f, q, v[q])
+                )
+                rows[f"dense alone: {dense.ref}, best chunk"] = lambda q, v=vectors: dense.rank(
+                    np.asarray(v[q], dtype=np.float32)
+                )
             halves = ["tune"] if args.tune else ["tune", "heldout"]
             base = {h: evaluate(rows[next(iter(rows))], questions, h) for h in halves}
             print(
@@ -243,6 +331,8 @@ def main() -> None:
                 )
         docs.close()
         store.close()
+    if dense is not None:
+        dense.close()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ the system message numbered ``[1]``, ``[2]``..., and the model is asked to cite 
 The request then takes the same way as a chat completion: the hook chain (tenant policy,
 PII guard: passages are scanned like user text, pseudonymised before a backend outside the
 perimeter and restored in the answer) and the tenant's backend. The reply's ``[n]`` markers
-become ``file_citation`` annotations at the place they stood; the output starts with the
-``file_search_call`` item.
+become ``file_citation`` annotations at the place they stood, in the stream as they come
+(`Citer`); the output starts with the ``file_search_call`` item.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -44,7 +44,12 @@ GROUNDING = (
     "다음은 사용자의 문서에서 찾은 발췌문입니다. 발췌문에 근거해 한국어로 답하고, 근거로 삼은 "
     "발췌문의 번호를 [1]처럼 문장 끝에 적으세요. 발췌문에 답이 없으면 모른다고 답하세요."
 )
-_MARKER = re.compile(r"\s?\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
+MARKER_NUMBERS = 10
+"""The most passage numbers one citation marker may name (``[1, 2, ..., 10]``)."""
+_MARKER = re.compile(rf"\s?\[([0-9]{{1,2}}(?:\s?,\s?[0-9]{{1,2}}){{0,{MARKER_NUMBERS - 1}}})\]")
+_ENDINGS = ("]", "1]", ",1]", "[1]")
+MARKER_MAX = len(" [99]") + (MARKER_NUMBERS - 1) * len(" , 99")
+"""The longest a citation marker can be, so the most text a stream ever holds back."""
 
 
 def search_stores(
@@ -84,29 +89,71 @@ def grounded_messages(
     return (*out, *(Message(role, nfc(text)) for role, text in messages))
 
 
+class Citer:
+    """Citation markers taken out of a reply given in pieces, as annotations where they stood.
+
+    A marker is ``[n]`` or ``[n, m, ...]`` (one or two digits each, at most
+    ``MARKER_NUMBERS`` of them), with one optional whitespace character before it. One
+    naming a passage that is not there stays in the text. `feed` answers the clean text it
+    can release and the annotations it found: it holds back only an end of the text that
+    may still become a marker, never more than `MARKER_MAX` characters, so ``[`` followed by
+    anything else goes out at once. `cite` feeds a whole reply, so the streamed and the
+    non-streamed replies are cut the same way.
+    """
+
+    def __init__(self, hits: Sequence[Hit]) -> None:
+        self.hits = hits
+        self.size = 0
+        """Characters of clean text released so far (annotation indices count in them)."""
+        self.annotations: list[FileCitation] = []
+        self._held = ""
+
+    def feed(self, piece: str, *, final: bool = False) -> tuple[str, list[FileCitation]]:
+        text = self._held + piece
+        out: list[str] = []
+        found: list[FileCitation] = []
+        last = 0
+        for m in _MARKER.finditer(text):
+            numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+            if not all(1 <= n <= len(self.hits) for n in numbers):
+                continue  # not a passage: the marker stays in the text
+            self._release(text[last : m.start()], out)
+            last = m.end()
+            seen: set[str] = set()
+            for n in numbers:
+                hit = self.hits[n - 1]
+                if hit.file_id not in seen:
+                    seen.add(hit.file_id)
+                    found.append(
+                        FileCitation(file_id=hit.file_id, filename=hit.filename, index=self.size)
+                    )
+        hold = len(text) if final else _partial_marker(text, last)
+        self._release(text[last:hold], out)
+        self._held = text[hold:]
+        self.annotations.extend(found)
+        return "".join(out), found
+
+    def _release(self, text: str, out: list[str]) -> None:
+        out.append(text)
+        self.size += len(text)
+
+
+def _partial_marker(text: str, start: int) -> int:
+    """Where the unfinished marker that ends ``text`` begins (``len(text)`` if none does).
+
+    ``text[i:]`` is the start of a marker when one of the shortest endings a marker can be
+    missing (a ``]``, a number and ``]``, ``,`` a number and ``]``, or a whole ``[1]``)
+    completes it under the same pattern; only the last `MARKER_MAX` characters can be.
+    """
+    for i in range(max(start, len(text) - MARKER_MAX + 1), len(text)):
+        if any(_MARKER.fullmatch(text[i:] + end) for end in _ENDINGS):
+            return i
+    return len(text)
+
+
 def cite(text: str, hits: Sequence[Hit]) -> tuple[str, list[FileCitation]]:
-    """Markers ``[n]`` that name a passage out of the text, as annotations where they stood."""
-    out: list[str] = []
-    annotations: list[FileCitation] = []
-    size = 0
-    last = 0
-    for m in _MARKER.finditer(text):
-        numbers = [int(n) for n in re.split(r"\s*,\s*", m.group(1))]
-        if not all(1 <= n <= len(hits) for n in numbers):
-            continue
-        out.append(text[last : m.start()])
-        size += m.start() - last
-        last = m.end()
-        seen: set[str] = set()
-        for n in numbers:
-            hit = hits[n - 1]
-            if hit.file_id not in seen:
-                seen.add(hit.file_id)
-                annotations.append(
-                    FileCitation(file_id=hit.file_id, filename=hit.filename, index=size)
-                )
-    out.append(text[last:])
-    return "".join(out), annotations
+    """A whole reply's markers ``[n]`` that name a passage out of the text, as annotations."""
+    return Citer(hits).feed(text, final=True)
 
 
 async def create_response(
@@ -230,9 +277,10 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     """The Responses stream: created, the search call, the text in deltas, completed.
 
-    Citation markers are taken out of the text only at the end (``output_text.done`` and
-    the final response carry the clean text and its annotations); the deltas are the
-    model's text as it came, after the guard.
+    The deltas are the model's text after the guard with the citation markers taken out as
+    they come (`Citer`): together they are the text of ``output_text.done`` and of the
+    final response, and each marker taken out is an ``output_text.annotation.added``
+    right after the delta that ends where it stood.
     """
     seq = 0
 
@@ -243,6 +291,7 @@ async def _events(
 
     output: list[FileSearchCall | OutputMessage] = []
     message_id = new_id("msg")
+    citer = Citer(hits)
     pieces: list[str] = []
     finish = None
     usage = None
@@ -276,24 +325,44 @@ async def _events(
                 content_index=0,
                 part=OutputText(text=""),
             )
-            while (chunk := await within(ctx, gw, anext(chunks, None))) is not None:
-                if chunk.text:
-                    pieces.append(chunk.text)
+
+            def cited(piece: str, final: bool = False) -> Iterator[bytes]:
+                first = len(citer.annotations)
+                delta, found = citer.feed(piece, final=final)
+                pieces.append(delta)
+                if delta:
                     yield _event(
                         "response.output_text.delta",
                         next_seq(),
                         item_id=message_id,
                         output_index=index,
                         content_index=0,
-                        delta=chunk.text,
+                        delta=delta,
                         logprobs=[],
                     )
+                for n, annotation in enumerate(found, first):
+                    yield _event(
+                        "response.output_text.annotation.added",
+                        next_seq(),
+                        item_id=message_id,
+                        output_index=index,
+                        content_index=0,
+                        annotation_index=n,
+                        annotation=annotation,
+                    )
+
+            while (chunk := await within(ctx, gw, anext(chunks, None))) is not None:
+                if chunk.text:
+                    for event in cited(chunk.text):
+                        yield event
                 if chunk.usage is not None:
                     usage = chunk.usage
                     account(ctx, gw, usage)
                 if chunk.finish_reason is not None:
                     finish = chunk.finish_reason
-            text, annotations = cite("".join(pieces), hits)
+            for event in cited("", final=True):
+                yield event
+            text, annotations = "".join(pieces), citer.annotations
             ctx.decisions["citations"] = len(annotations)
             part = OutputText(text=text, annotations=annotations)
             yield _event(
