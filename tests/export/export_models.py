@@ -5,11 +5,10 @@ Test modules import these helpers as `export_models`, as tests/serve does `serve
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
 
-import pytest
+from engines import needs_llama_cpp  # noqa: F401  (re-exported for tests/export)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 CHAT_TEMPLATE = (
@@ -135,13 +134,3 @@ def build_qwen_model(out: Path) -> Path:
     model.save_pretrained(out)
     fast.save_pretrained(out)
     return out
-
-
-def needs_llama_cpp() -> None:
-    """Skip without llama-cpp-python, unless the run demands it (`make test` does)."""
-    from hanji.export.llamacpp import available
-
-    if not available():
-        if os.environ.get("HANJI_TEST_REQUIRE_LLAMACPP") == "1":
-            pytest.fail("HANJI_TEST_REQUIRE_LLAMACPP=1 but llama-cpp-python is not installed")
-        pytest.skip("llama-cpp-python is not installed (make llamacpp)")

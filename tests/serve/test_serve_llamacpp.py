@@ -11,16 +11,14 @@ import openai
 import pytest
 from serve_fakes import ASK, Running, start_hanji
 
-from hanji.export.llamacpp import available
+from engines import needs_llama_cpp
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not available(), reason="llama-cpp-python is not installed"),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def gguf_file(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
+    needs_llama_cpp()
     from hanji.export.gguf import export_gguf
 
     return export_gguf(tiny_model_dir, tmp_path_factory.mktemp("g") / "tiny-ko.gguf").path

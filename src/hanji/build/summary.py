@@ -85,7 +85,7 @@ def print_summary(manifest: Manifest, console: Console | None = None) -> None:
             console.print(f"{key.replace('_', ' ')}: {report[key]}")
     ggufs = st.get("export").artifacts if "export" in st else {}
     for key, path in ggufs.items():
-        console.print(f"{key.replace('_', ' ')}: {path}")
+        console.print(f"gguf {key.removeprefix('gguf_')}: {path}")
     if model:
         console.print(f"serve it:  hanji serve --model {model}")
     for path in ggufs.values():
