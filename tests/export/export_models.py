@@ -8,8 +8,6 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from engines import needs_llama_cpp  # noqa: F401  (re-exported for tests/export)
-
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"

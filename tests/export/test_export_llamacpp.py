@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from export_models import heldout_docs, heldout_lines, needs_llama_cpp
+from export_models import heldout_docs, heldout_lines
 
+from engines import needs_llama_cpp
 from hanji.export.gguf import export_gguf
 
 pytestmark = pytest.mark.slow

@@ -106,7 +106,13 @@ class Citer:
         self.size = 0
         """Characters of clean text released so far (annotation indices count in them)."""
         self.annotations: list[FileCitation] = []
+        self._released: list[str] = []
         self._held = ""
+
+    @property
+    def text(self) -> str:
+        """The clean text released so far."""
+        return "".join(self._released)
 
     def feed(self, piece: str, *, final: bool = False) -> tuple[str, list[FileCitation]]:
         text = self._held + piece
@@ -131,7 +137,9 @@ class Citer:
         self._release(text[last:hold], out)
         self._held = text[hold:]
         self.annotations.extend(found)
-        return "".join(out), found
+        released = "".join(out)
+        self._released.append(released)
+        return released, found
 
     def _release(self, text: str, out: list[str]) -> None:
         out.append(text)
@@ -146,7 +154,10 @@ def _partial_marker(text: str, start: int) -> int:
     completes it under the same pattern; only the last `MARKER_MAX` characters can be.
     """
     for i in range(max(start, len(text) - MARKER_MAX + 1), len(text)):
-        if any(_MARKER.fullmatch(text[i:] + end) for end in _ENDINGS):
+        # a marker starts with its bracket or the one whitespace character before it
+        if (text[i] == "[" or text[i].isspace()) and any(
+            _MARKER.fullmatch(text[i:] + end) for end in _ENDINGS
+        ):
             return i
     return len(text)
 
@@ -292,7 +303,6 @@ async def _events(
     output: list[FileSearchCall | OutputMessage] = []
     message_id = new_id("msg")
     citer = Citer(hits)
-    pieces: list[str] = []
     finish = None
     usage = None
     try:
@@ -329,7 +339,6 @@ async def _events(
             def cited(piece: str, final: bool = False) -> Iterator[bytes]:
                 first = len(citer.annotations)
                 delta, found = citer.feed(piece, final=final)
-                pieces.append(delta)
                 if delta:
                     yield _event(
                         "response.output_text.delta",
@@ -362,7 +371,7 @@ async def _events(
                     finish = chunk.finish_reason
             for event in cited("", final=True):
                 yield event
-            text, annotations = "".join(pieces), citer.annotations
+            text, annotations = citer.text, citer.annotations
             ctx.decisions["citations"] = len(annotations)
             part = OutputText(text=text, annotations=annotations)
             yield _event(
