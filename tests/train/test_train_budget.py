@@ -64,8 +64,9 @@ def _lrs(out) -> list[float]:
 
 @pytest.mark.parametrize(("cost", "expected"), [(1.0, 45), (2.0, 22), (4.0, 11)])
 def test_chosen_steps_follow_the_measured_speed(toy_model_dir, tmp_path, cost, expected) -> None:
-    """50 s: the first step costs 5 s more (one-off), three more measure the speed; the
-    total is the four done plus what fits in the time left, 50 - 5 - 4 * cost."""
+    """50 s: the first step costs 5 s more (one-off), three warm-up steps are not timed, four
+    more measure the speed; the total is the seven done plus what fits in the time left,
+    50 - 5 - 7 * cost."""
     summary = _trainer(toy_model_dir, tmp_path / "o", cost=cost, budget_s=50.0).run()
     assert summary.completed and summary.steps == expected
     (plan,) = summary.schedule
@@ -101,8 +102,9 @@ def test_a_budget_stopped_while_measuring_measures_again(toy_model_dir, tmp_path
     done = _trainer(toy_model_dir, tmp_path / "c", cost=2.0, one_off=0.0, budget_s=100.0)
     summary = done.run(resume=True)
     (plan,) = summary.schedule
-    # resumed at step 2, fake time 9 s: steps 2..5 measure 2 s/step, (100 - 17) // 2 more fit
-    assert plan["measured_from"] == 2 and plan["steps"] == 6 + 41 == summary.steps
+    # resumed at step 2, fake time 9 s: steps 2..8 run (5..8 measure 2 s/step), fake time
+    # 23 s, (100 - 23) // 2 more fit
+    assert plan["measured_from"] == 2 and plan["steps"] == 9 + 38 == summary.steps
 
 
 def test_a_budget_too_small_for_the_warm_up_is_refused(toy_model_dir, tmp_path) -> None:
@@ -111,7 +113,7 @@ def test_a_budget_too_small_for_the_warm_up_is_refused(toy_model_dir, tmp_path) 
     with pytest.raises(BudgetError, match=r"budget too small: stage 'full'.* 2\.00 s/step"):
         trainer.run()
     assert not (tmp_path / "d" / "model.safetensors").exists()
-    # a deadline passed while measuring refuses at once, after one step, not four
+    # a deadline passed while measuring refuses at once, after one step, not seven
     slow = _trainer(toy_model_dir, tmp_path / "d2", cost=30.0, budget_s=20.0, stages=stages)
     with pytest.raises(BudgetError, match=r"35\.00 s/step, which leaves room for 1 steps"):
         slow.run()
@@ -127,8 +129,8 @@ def test_stages_share_the_budget_by_their_steps(toy_model_dir, tmp_path) -> None
     first, second = run.schedule
     assert (first["budget_s"], first["deadline_s"]) == (20.0, 20.0)
     assert (second["budget_s"], second["deadline_s"]) == (60.0, 80.0)  # cumulative
-    assert first["steps"] == 4 + (20 - 9) // 1  # the one-off 5 s is the first stage's
-    assert second["steps"] == 4 + (80 - 20 - 4)
+    assert first["steps"] == 7 + (20 - 12) // 1  # the one-off 5 s is the first stage's
+    assert second["steps"] == 7 + (80 - 20 - 7)
     assert run.steps == first["steps"] + second["steps"] and run.seconds <= 80.0
 
 

@@ -2,7 +2,7 @@
 
 A budget (``[train] budget = "6m"``, ``--budget 2h``) is spent on the stages in proportion
 to their ``steps`` (used as weights), unless a stage names its own ``budget``. Each stage
-runs `WARMUP_STEPS` step whose one-off costs (kernel selection, allocator growth, optimiser
+runs `WARMUP_STEPS` steps whose one-off costs (kernel selection, allocator growth, optimiser
 state) are excluded, then `MEASURED_STEPS` steps that set the seconds per step; the total is
 fixed once from the time left to the stage's deadline and never changed again (it is saved
 with the checkpoint, so ``--resume`` keeps it). Deadlines are cumulative: a stage that ends
@@ -15,9 +15,12 @@ import math
 import re
 from dataclasses import dataclass
 
-WARMUP_STEPS = 1
-"""Steps at the start of a stage (or of a resumed run) whose time is not a step's cost."""
-MEASURED_STEPS = 3
+WARMUP_STEPS = 3
+"""Steps at the start of a stage (or of a resumed run) whose time is not a step's cost. On
+the 2-core AMD host without AMX (quickstart, fp32) the steps after the first still ran slow
+(11.0, 10.3, 9.2 s, then 7-9 s): measured from the second step, 3 steps said 10.1 s/step
+against a steady 8.0 and left 77 s of a 7-minute budget unused."""
+MEASURED_STEPS = 4
 """Steps after those that measure seconds per step."""
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
