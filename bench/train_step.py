@@ -9,6 +9,9 @@
    forward + backward + AdamW step, eager against ``torch.compile`` (the first compiled
    step, compilation included, reported apart: the steps it takes to pay for itself), and
    batch x length at equal tokens (4 x 256, 2 x 512, 8 x 128).
+3. The LM head over the quickstart's extended vocabulary (49,152 + 4,000 = 53,152 rows) at
+   1,024 positions, forward + cross-entropy + backward, against the same head padded to a
+   multiple of 256 rows (53,248; the padding rows' logits masked out of the loss).
 
 Every option runs interleaved with its baseline (A B A B ...), two untimed rounds first;
 medians are printed with the ratio against the baseline. The precision is hanji's
@@ -136,6 +139,33 @@ def small_llama(reps: int, compile_: bool) -> None:
     print(f"  first compiled step (compilation) {first:.1f} s; pays for itself after {pays}")
 
 
+def lm_head(reps: int) -> None:
+    from hanji.modeling.load import pick_precision
+
+    bf16 = pick_precision("auto") == "bf16"
+    torch.manual_seed(0)
+    hidden = torch.randn(1024, 576)
+    targets = torch.randint(0, 53_152, (1024,))
+
+    def stepper(rows: int) -> Callable[[], None]:
+        weight = torch.nn.Parameter(torch.randn(rows, 576) * 0.02)
+        h = hidden.clone().requires_grad_(True)
+
+        def step() -> None:
+            ctx = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+            with ctx:
+                logits = h @ weight.t()
+            logits = logits.float()[:, :53_152]  # padding rows never win
+            torch.nn.functional.cross_entropy(logits, targets).backward()
+            weight.grad = h.grad = None
+
+        return step
+
+    print(f"\nLM head 1,024 x 576 -> vocabulary, {'bf16 autocast' if bf16 else 'fp32'}")
+    medians = interleaved({"53,152 rows": stepper(53_152), "53,248 rows": stepper(53_248)}, reps)
+    report("LM head forward + loss + backward", medians, "53,152 rows")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=6)
@@ -145,6 +175,7 @@ def main() -> None:
     print(f"CPU flags: {_flags()}; torch {torch.__version__}, {torch.get_num_threads()} threads")
     if not args.skip_adamw:
         adamw(args.reps)
+    lm_head(args.reps)
     small_llama(args.reps, not args.skip_compile)
 
 
