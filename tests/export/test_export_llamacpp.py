@@ -51,6 +51,34 @@ def test_greedy_generation_f16_equals_transformers(
     prompts = [line[:30] for line in heldout_lines()[:10]]
     f16 = verify_gguf(ko_model_dir, exported["f16"], lines=[], prompts=prompts, window=512)
     assert (f16.greedy_equal, f16.greedy_total) == (10, 10)
+    assert f16.greedy_margins == [] and f16.to_dict()["greedy_divergence_margins"] == []
+
+
+def test_divergence_margin_is_the_fp32_logit_gap_at_the_first_difference(
+    ko_model_dir: Path,
+) -> None:
+    """Where llama.cpp's greedy text first differs, the margin is transformers' logit of its
+    own token minus that of the other one: the top-2 gap when the other took the runner-up."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hanji.export.verify import divergence_margin, hf_greedy
+
+    tok = AutoTokenizer.from_pretrained(str(ko_model_dir))
+    model = AutoModelForCausalLM.from_pretrained(str(ko_model_dir), dtype="float32").eval()
+    ids = list(tok(heldout_lines()[0][:30])["input_ids"])
+    ref = hf_greedy(model, tok, ids, 8)
+    assert len(ref) > 3
+    with torch.inference_mode():
+        logits = model(input_ids=torch.tensor([ids + ref[:3]])).logits[0, -1]
+    top = torch.topk(logits, 2)
+    assert int(top.indices[0]) == ref[3]
+    flipped = [*ref[:3], int(top.indices[1]), *ref[4:]]
+    margin = divergence_margin(model, ids, ref, flipped)
+    assert margin == pytest.approx(float(top.values[0] - top.values[1]), abs=1e-5)
+    assert margin > 0
+    assert divergence_margin(model, ids, ref, list(ref)) is None
+    assert divergence_margin(model, ids, ref, ref[:2]) is None  # stopped early: no token to compare
 
 
 def test_q8_0_scores_as_its_own_weights_do_in_transformers(

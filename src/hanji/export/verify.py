@@ -87,6 +87,20 @@ def llama_greedy(llm: Any, prompt_ids: list[int], n: int, eos: set[int]) -> list
     return new
 
 
+def divergence_margin(model: Any, prompt_ids: list[int], ref: list[int], other: list[int]):
+    """Where two greedy continuations first differ, how far apart transformers' fp32 logits
+    put the two chosen tokens (nats, >= 0): a flip of a near-tie reads ~0.01, a real error
+    nats. None when they are equal or one is a prefix of the other (one stopped at EOS)."""
+    import torch
+
+    j = next((i for i, (a, b) in enumerate(zip(ref, other, strict=False)) if a != b), None)
+    if j is None:
+        return None
+    with torch.inference_mode():
+        logits = model(input_ids=torch.tensor([prompt_ids + ref[:j]])).logits[0, -1]
+    return float(logits[ref[j]] - logits[other[j]])
+
+
 def llama_sequence_nll(llm: Any, ids: Sequence[int], *, window: int) -> float:
     """Summed NLL (nats) of ``ids[1:]`` from llama.cpp logits; windows as `evaluate.bpc`."""
     import numpy as np
@@ -133,6 +147,9 @@ class Verification:
     bpc_hanji: float | None
     bpc_llamacpp: float | None
     chars: int
+    greedy_margins: list[float] = field(default_factory=list)
+    """Per greedy prompt that differed: transformers' fp32 logit of its token minus that of
+    llama.cpp's at the first difference (`divergence_margin`)."""
 
     @property
     def bpc_rel_diff(self) -> float | None:
@@ -145,6 +162,7 @@ class Verification:
             "gguf": self.gguf,
             "tokenization_equal": f"{self.tokens_equal}/{self.tokens_total}",
             "greedy_equal": f"{self.greedy_equal}/{self.greedy_total}",
+            "greedy_divergence_margins": [round(m, 4) for m in self.greedy_margins],
             "bpc_hanji": self.bpc_hanji,
             "bpc_llamacpp": self.bpc_llamacpp,
             "bpc_rel_diff": self.bpc_rel_diff,
@@ -175,12 +193,15 @@ def verify_gguf(
     try:
         tok = check_tokenization(tokenizer, llm, lines)
         eos = _eos_ids(model, tokenizer)
-        greedy = 0
+        greedy, margins = 0, []
         for prompt in prompts:
             ids = list(tokenizer(unicodedata.normalize("NFC", prompt))["input_ids"])
-            greedy += hf_greedy(model, tokenizer, ids, n_tokens) == llama_greedy(
-                llm, ids, n_tokens, eos
-            )
+            ref = hf_greedy(model, tokenizer, ids, n_tokens)
+            other = llama_greedy(llm, ids, n_tokens, eos)
+            greedy += ref == other
+            margin = divergence_margin(model, ids, ref, other)
+            if margin is not None:
+                margins.append(margin)
         bpc_h = bpc_l = None
         chars = 0
         if bpc_texts:
@@ -198,5 +219,5 @@ def verify_gguf(
     finally:
         llm.close()
     return Verification(
-        str(gguf_path), tok.equal, tok.total, greedy, len(prompts), bpc_h, bpc_l, chars
+        str(gguf_path), tok.equal, tok.total, greedy, len(prompts), bpc_h, bpc_l, chars, margins
     )
