@@ -87,7 +87,9 @@ def llama_greedy(llm: Any, prompt_ids: list[int], n: int, eos: set[int]) -> list
     return new
 
 
-def divergence_margin(model: Any, prompt_ids: list[int], ref: list[int], other: list[int]):
+def divergence_margin(
+    model: Any, prompt_ids: list[int], ref: list[int], other: list[int]
+) -> float | None:
     """Where two greedy continuations first differ, how far apart transformers' fp32 logits
     put the two chosen tokens (nats, >= 0): a flip of a near-tie reads ~0.01, a real error
     nats. None when they are equal or one is a prefix of the other (one stopped at EOS)."""
